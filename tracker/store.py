@@ -237,3 +237,23 @@ def finish_run(db, run_id, status, *, requests=0, nbytes=0, message=None):
             "UPDATE sync_runs SET finished_at = ?, status = ?, requests = ?, bytes = ?, message = ? WHERE id = ?",
             [utcnow(), status, requests, nbytes, message, run_id],
         )
+
+
+class HttpCache:
+    """Validators and bodies of earlier responses, for the client's conditional requests."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def get(self, url):
+        row = self.db.execute("SELECT etag, last_modified, body FROM http_cache WHERE url = ?", [url]).fetchone()
+        return tuple(row) if row else None
+
+    def put(self, url, etag, last_modified, body, content_type=None):
+        with transaction(self.db):
+            self.db.execute(
+                "INSERT INTO http_cache (url, etag, last_modified, body, content_type, fetched_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,"
+                " body = excluded.body, content_type = excluded.content_type, fetched_at = excluded.fetched_at",
+                [url, etag, last_modified, body, content_type, utcnow()],
+            )

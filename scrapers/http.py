@@ -1,0 +1,325 @@
+"""The only HTTP client: every request of every scraper goes through :class:`HttpClient`.
+
+It keeps one ``requests.Session`` with connect/read timeouts; retries connection
+errors, 429 and 5xx with exponential backoff and jitter, honouring ``Retry-After``;
+spaces requests to a polite rate; sends ``If-None-Match`` / ``If-Modified-Since``
+where an earlier response carried validators; and appends every response to a
+WARC file so a sync can be replayed offline (``replay=[...]``) and each record
+traced to the response it came from.
+"""
+import email.utils
+import io
+import json
+import os
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import requests
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from scrapers.errors import TrackerError
+
+PROJECT_URL = "https://github.com/procurement-bill-tracker/procurement-bill-tracker"
+USER_AGENT = f"procurement-bill-tracker/0.1 (+{PROJECT_URL})"
+
+# Service roots; each can be pointed at a mirror or a local test server.
+BASE_URL_DEFAULTS = {
+    "bills": ("TRACKER_BILLS_API_URL", "https://bills-api.parliament.uk"),
+    "members": ("TRACKER_MEMBERS_API_URL", "https://members-api.parliament.uk"),
+    "hansard": ("TRACKER_HANSARD_API_URL", "https://hansard-api.parliament.uk"),
+    "commonsvotes": ("TRACKER_COMMONSVOTES_API_URL", "https://commonsvotes-api.parliament.uk"),
+    "lordsvotes": ("TRACKER_LORDSVOTES_API_URL", "https://lordsvotes-api.parliament.uk"),
+    "questions": ("TRACKER_QUESTIONS_API_URL", "https://questions-statements-api.parliament.uk"),
+    "legislation": ("TRACKER_LEGISLATION_URL", "https://www.legislation.gov.uk"),
+}
+
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+# Hop-by-hop or encoding headers that no longer describe the decoded body we archive.
+_DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "connection"}
+
+
+def base_url(service):
+    """The root URL of ``service`` (e.g. ``"bills"``), from the environment or the default."""
+    env, default = BASE_URL_DEFAULTS[service]
+    return os.environ.get(env, default).rstrip("/")
+
+
+def build_url(url, params=None):
+    """The exact URL a GET with ``params`` requests (the key used for replay)."""
+    if not params:
+        return url
+    return requests.Request("GET", url, params=params).prepare().url
+
+
+@dataclass
+class Response:
+    """One HTTP response as archived: enough to parse it and to trace it."""
+
+    url: str
+    status: int
+    headers: dict
+    body: bytes
+    fetched_at: str
+    from_cache: bool = False
+
+    def json(self, source):
+        """The body as JSON, or a :class:`TrackerError` naming the source and URL."""
+        try:
+            return json.loads(self.body.decode("utf-8-sig"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise TrackerError(f"malformed JSON response: {exc}", source=source, url=self.url) from None
+
+    def text(self):
+        return self.body.decode("utf-8", errors="replace")
+
+
+@dataclass
+class ReplayArchive:
+    """Responses read from WARC files, answered by exact URL (later files win)."""
+
+    paths: list
+    responses: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        for path in self.paths:
+            try:
+                with open(path, "rb") as fh:
+                    for record in ArchiveIterator(fh):
+                        if record.rec_type != "response":
+                            continue
+                        url = record.rec_headers.get_header("WARC-Target-URI")
+                        status = int(record.http_headers.get_statuscode())
+                        headers = dict(record.http_headers.headers)
+                        body = record.content_stream().read()
+                        fetched = record.rec_headers.get_header("WARC-Date")
+                        if status == 304 and url in self.responses:
+                            continue
+                        self.responses[url] = Response(url, status, headers, body, fetched)
+            except OSError as exc:
+                raise TrackerError(f"cannot read replay archive: {exc.strerror}", source="replay", url=str(path)) from None
+            except Exception as exc:  # warcio raises plain exceptions on a damaged file
+                raise TrackerError(f"not a readable WARC file: {exc}", source="replay", url=str(path)) from None
+
+    def get(self, url, source):
+        try:
+            return self.responses[url]
+        except KeyError:
+            raise TrackerError("not in the replay archive", source=source, url=url) from None
+
+
+class HttpClient:
+    """One polite, retrying, archiving HTTP client shared by every scraper.
+
+    ``archive_path``: the WARC file this run appends to (None: no archive).
+    ``replay``: WARC paths to answer from instead of the network.
+    ``cache``: an object with ``get(url) -> (etag, last_modified, body) | None`` and
+    ``put(url, etag, last_modified, body, content_type)`` for conditional requests.
+    ``sleep`` and ``clock`` are injectable so tests never wait on the wall clock.
+    """
+
+    def __init__(
+        self,
+        *,
+        archive_path=None,
+        replay=(),
+        cache=None,
+        rate_limit=5.0,
+        timeout=(10, 60),
+        max_retries=5,
+        backoff=1.0,
+        max_backoff=60.0,
+        user_agent=USER_AGENT,
+        sleep=time.sleep,
+        clock=time.monotonic,
+    ):
+        self.session = requests.Session()
+        self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.min_interval = 1.0 / rate_limit if rate_limit else 0.0
+        self.cache = cache
+        self.sleep = sleep
+        self.clock = clock
+        self.replay = ReplayArchive(list(replay)) if replay else None
+        self.archive_path = None if self.replay else archive_path
+        self._archive = None
+        self._next_request_at = 0.0
+        self.requests = 0
+        self.bytes = 0
+
+    # -- public ---------------------------------------------------------------
+
+    def get(self, url, params=None, *, source, accept=None):
+        """GET ``url`` with ``params``; return a :class:`Response` with status 200.
+
+        Raises :class:`TrackerError` for a 404 or other client error, a malformed
+        reply, or when retries are exhausted; the message names ``source`` and the URL.
+        """
+        full_url = build_url(url, params)
+        if self.replay:
+            response = self.replay.get(full_url, source)
+            self.requests += 1
+            self.bytes += len(response.body)
+            return self._check(response, source)
+        response = self._fetch_with_retries(full_url, source, accept)
+        return self._check(response, source)
+
+    def get_json(self, url, params=None, *, source):
+        """GET and decode JSON; returns ``(data, response)``."""
+        response = self.get(url, params, source=source)
+        return response.json(source), response
+
+    def get_paged(self, url, params=None, *, source, skip="Skip", take="Take", page_size=20, items_key="items", total_key="totalResults"):
+        """Yield ``(items, response)`` for each page until ``total_key`` items are read.
+
+        Paging parameters differ by service (Bills API ``Skip``/``Take``, Members API
+        ``skip``/``take``), so their names are arguments.
+        """
+        offset = 0
+        while True:
+            page_params = dict(params or {})
+            page_params[skip] = offset
+            page_params[take] = page_size
+            data, response = self.get_json(url, page_params, source=source)
+            if not isinstance(data, dict) or not isinstance(data.get(items_key), list):
+                raise TrackerError(f"malformed page: no '{items_key}' list", source=source, url=response.url)
+            items = data[items_key]
+            total = data.get(total_key)
+            yield items, response
+            offset += len(items)
+            if not items or total is None or offset >= total:
+                return
+
+    def close(self):
+        if self._archive:
+            self._archive[0].close()
+            self._archive = None
+        self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- internals ------------------------------------------------------------
+
+    def _check(self, response, source):
+        if response.status == 200:
+            return response
+        if response.status == 404:
+            raise TrackerError("not found (HTTP 404)", source=source, url=response.url)
+        raise TrackerError(f"HTTP {response.status}", source=source, url=response.url)
+
+    def _fetch_with_retries(self, url, source, accept):
+        headers = {}
+        if accept:
+            headers["Accept"] = accept
+        cached = self.cache.get(url) if self.cache else None
+        if cached:
+            etag, last_modified, _ = cached
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+        attempt = 0
+        while True:
+            self._wait_for_slot()
+            self.requests += 1
+            try:
+                raw = self.session.get(url, headers=headers, timeout=self.timeout)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if attempt >= self.max_retries:
+                    reason = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
+                    raise TrackerError(f"{reason} after {attempt + 1} attempts", source=source, url=url) from None
+                self.sleep(self._backoff_delay(attempt, None))
+                attempt += 1
+                continue
+            except requests.RequestException as exc:
+                raise TrackerError(f"request failed: {exc}", source=source, url=url) from None
+            response = self._record(url, raw)
+            if raw.status_code in RETRY_STATUSES and attempt < self.max_retries:
+                self.sleep(self._backoff_delay(attempt, raw.headers.get("Retry-After")))
+                attempt += 1
+                continue
+            if raw.status_code in RETRY_STATUSES:
+                raise TrackerError(
+                    f"HTTP {raw.status_code} after {attempt + 1} attempts", source=source, url=url
+                )
+            if raw.status_code == 304 and cached:
+                return Response(url, 200, response.headers, cached[2], response.fetched_at, from_cache=True)
+            if raw.status_code == 200 and self.cache:
+                etag = raw.headers.get("ETag")
+                last_modified = raw.headers.get("Last-Modified")
+                if etag or last_modified:
+                    self.cache.put(url, etag, last_modified, response.body, raw.headers.get("Content-Type"))
+            return response
+
+    def _wait_for_slot(self):
+        now = self.clock()
+        if now < self._next_request_at:
+            self.sleep(self._next_request_at - now)
+            now = self._next_request_at
+        self._next_request_at = now + self.min_interval
+
+    def _backoff_delay(self, attempt, retry_after):
+        """Seconds to wait before retry ``attempt + 1``: Retry-After if given, else exponential with jitter."""
+        wait = parse_retry_after(retry_after)
+        if wait is not None:
+            return min(wait, self.max_backoff * 5)
+        return min(self.max_backoff, self.backoff * (2**attempt)) * (0.5 + random.random() / 2)
+
+    def _record(self, url, raw):
+        body = raw.content
+        self.bytes += len(body)
+        fetched_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        headers = {k: v for k, v in raw.headers.items() if k.lower() not in _DROP_HEADERS}
+        response = Response(url, raw.status_code, headers, body, fetched_at)
+        if self.archive_path:
+            self._write_warc(response, raw.reason or "")
+        return response
+
+    def _write_warc(self, response, reason):
+        if self._archive is None:
+            os.makedirs(os.path.dirname(os.path.abspath(self.archive_path)), exist_ok=True)
+            fh = open(self.archive_path, "ab")
+            self._archive = (fh, WARCWriter(fh, gzip=True))
+        fh, writer = self._archive
+        write_warc_response(writer, response, reason)
+        fh.flush()
+
+
+def write_warc_response(writer, response, reason="OK"):
+    """Append one :class:`Response` to a warcio ``WARCWriter`` as a response record."""
+    header_list = list(response.headers.items()) + [("Content-Length", str(len(response.body)))]
+    http_headers = StatusAndHeaders(f"{response.status} {reason}".strip(), header_list, protocol="HTTP/1.1")
+    record = writer.create_warc_record(
+        response.url,
+        "response",
+        payload=io.BytesIO(response.body),
+        http_headers=http_headers,
+        warc_headers_dict={"WARC-Date": response.fetched_at},
+    )
+    writer.write_record(record)
+
+
+def parse_retry_after(value):
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())

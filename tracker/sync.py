@@ -1,0 +1,174 @@
+"""One sync run: which sources, incremental decisions, transactions and ``sync_runs``.
+
+A run is a list of *steps*, each a function ``step(run)`` taking a :class:`SyncRun`.
+Every step fetches through ``run.client`` and writes through :mod:`tracker.store`
+inside ``store.transaction(run.db)``, one unit (a stage, a bill, a debate) at a
+time, so an interrupted run leaves only whole units behind and the next run
+converges. A step that meets an expected failure raises ``TrackerError``; the run
+records it, goes on with the next unit where it can, and ends ``partial``.
+"""
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from scrapers import bills as bills_api
+from scrapers.errors import TrackerError
+from scrapers.http import HttpClient
+from tracker import store
+
+
+@dataclass
+class SyncRun:
+    """What every sync step needs: the database, the client, the run id and how to report."""
+
+    db: object
+    client: HttpClient
+    run_id: int
+    full: bool = False
+    progress: object = None
+    messages: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    bill_ids: list = field(default_factory=list)
+
+    def say(self, message):
+        """Note something the user should read after the run (kept in ``sync_runs.message``)."""
+        self.messages.append(message)
+
+    def fail(self, error):
+        """Record an expected failure of one unit; the run goes on and ends partial."""
+        self.errors.append(error)
+
+    def tick(self, label, total=None):
+        """Advance the progress display by one unit of work."""
+        if self.progress:
+            self.progress(label, total)
+
+
+def archive_path_for(archive_dir, run_id):
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return os.path.join(archive_dir, f"sync-{run_id:05d}-{stamp}.warc.gz")
+
+
+def run_sync(db, steps, *, sources, replay=(), archive_dir="archive", full=False, rate_limit=5.0, progress=None, client_options=None):
+    """Run ``steps`` as one sync run and return the finished :class:`SyncRun`.
+
+    Raises the first :class:`TrackerError` when every unit failed; otherwise the
+    errors are on ``run.errors`` and the run's status says ``partial``.
+    """
+    run_id = store.start_run(db, sources)
+    archive = None if replay else archive_path_for(archive_dir, run_id)
+    if archive:
+        with store.transaction(db):
+            db.execute("UPDATE sync_runs SET archive_path = ? WHERE id = ?", [archive, run_id])
+    client = HttpClient(
+        archive_path=archive,
+        replay=replay,
+        cache=None if replay else store.HttpCache(db),
+        rate_limit=rate_limit,
+        **(client_options or {}),
+    )
+    run = SyncRun(db=db, client=client, run_id=run_id, full=full, progress=progress)
+    status = "failed"
+    try:
+        for step in steps:
+            step(run)
+        status = "partial" if run.errors else "ok"
+    except TrackerError as error:
+        run.fail(error)
+        raise
+    except KeyboardInterrupt:
+        run.say("interrupted")
+        raise
+    finally:
+        client.close()
+        message = "; ".join([*run.messages, *(str(e) for e in run.errors)]) or None
+        store.finish_run(db, run_id, status, requests=client.requests, nbytes=client.bytes, message=message)
+    return run
+
+
+# -- the Bills API step ----------------------------------------------------------
+
+def bills_step(bill_ids=(), search_terms=()):
+    """A step that syncs the given bills (and all bills matching the search terms)."""
+
+    def step(run):
+        ids = list(bill_ids)
+        for term in search_terms:
+            matches = bills_api.search_bills(run.client, term)
+            if not matches:
+                run.say(f"no bill matches {term!r}")
+            ids.extend(item["billId"] for item, _ in matches)
+        seen = []
+        for bill_id in ids:
+            if bill_id in seen:
+                continue
+            seen.append(bill_id)
+            run.bill_ids.append(bill_id)
+            try:
+                sync_bill(run, bill_id)
+            except TrackerError as error:
+                if len(ids) == 1:
+                    raise
+                run.fail(error)
+        if ids and len(run.errors) >= len(seen):
+            raise run.errors[0]
+
+    return step
+
+
+def sync_bill(run, bill_id):
+    """Sync one bill: the bill, then (unless unchanged since the last full pass) its stages and amendments."""
+    db, client = run.db, run.client
+    data, response = bills_api.fetch_bill(client, bill_id)
+    row = bills_api.parse_bill(data, response.url)
+    with store.transaction(db):
+        for member in bills_api.parse_bill_sponsors(data):
+            store.ensure_member(db, member, run_id=run.run_id)
+        store.upsert(db, "bills", row, run_id=run.run_id, bill_id=bill_id)
+    state_key = f"bills:{bill_id}:lastUpdate"
+    if not run.full and row["last_update"] and store.get_state(db, state_key) == row["last_update"]:
+        run.say(f"bill {bill_id}: unchanged since last sync (lastUpdate {row['last_update']}); stages not fetched")
+        return
+    stages = bills_api.fetch_stages(client, bill_id)
+    stage_rows = [bills_api.parse_stage(item, bill_id, resp.url) for item, resp in stages]
+    with store.transaction(db):
+        for stage_row in stage_rows:
+            store.upsert(db, "bill_stages", stage_row, run_id=run.run_id, bill_id=bill_id)
+        store.mark_removed(db, "bill_stages", {"bill_id": bill_id}, [s["bill_stage_id"] for s in stage_rows], run_id=run.run_id, bill_id=bill_id)
+    for stage_row in stage_rows:
+        run.tick(f"{bill_id}: {stage_row['description']}", total=len(stage_rows))
+        sync_stage(run, bill_id, stage_row)
+    with store.transaction(db):
+        store.set_state(db, state_key, row["last_update"], run_id=run.run_id)
+
+
+def sync_stage(run, bill_id, stage_row):
+    """Fetch one stage's amendments (and ping-pong items), then write them in one transaction."""
+    db, client = run.db, run.client
+    stage_id = stage_row["bill_stage_id"]
+    amendments = [
+        bills_api.parse_amendment(item, detail, resp.url)
+        for item, detail, resp in bills_api.fetch_amendments(client, bill_id, stage_id)
+    ]
+    pingpong = []
+    if bills_api.stage_has_pingpong(stage_row):
+        pingpong = [
+            bills_api.parse_pingpong_item(item, detail, resp.url)
+            for item, detail, resp in bills_api.fetch_pingpong(client, bill_id, stage_id)
+        ]
+    with store.transaction(db):
+        _write_items(run, "amendments", "amendment_id", "amendment_sponsors", amendments, bill_id)
+        store.mark_removed(db, "amendments", {"bill_stage_id": stage_id}, [r["amendment_id"] for r, _, _ in amendments], run_id=run.run_id, bill_id=bill_id)
+        if bills_api.stage_has_pingpong(stage_row):
+            _write_items(run, "pingpong_items", "pingpong_item_id", "pingpong_sponsors", pingpong, bill_id)
+            store.mark_removed(db, "pingpong_items", {"bill_stage_id": stage_id}, [r["pingpong_item_id"] for r, _, _ in pingpong], run_id=run.run_id, bill_id=bill_id)
+
+
+def _write_items(run, table, pk, link_table, parsed, bill_id):
+    for row, links, members in parsed:
+        for member in members:
+            store.ensure_member(run.db, member, run_id=run.run_id)
+        if row.get("bill_id") is None:
+            row["bill_id"] = bill_id
+        store.upsert(run.db, table, row, run_id=run.run_id, bill_id=bill_id)
+        store.replace_links(run.db, link_table, pk, row[pk], links)
