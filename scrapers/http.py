@@ -119,6 +119,8 @@ class HttpClient:
     ``cache``: an object with ``get(url) -> (etag, last_modified, body) | None`` and
     ``put(url, etag, last_modified, body, content_type)`` for conditional requests.
     ``sleep`` and ``clock`` are injectable so tests never wait on the wall clock.
+    ``session``: a ``requests.Session`` to use (with its own transport adapters mounted,
+    as the bundled sample's offline API is).
     """
 
     def __init__(
@@ -135,8 +137,9 @@ class HttpClient:
         user_agent=USER_AGENT,
         sleep=time.sleep,
         clock=time.monotonic,
+        session=None,
     ):
-        self.session = requests.Session()
+        self.session = session or requests.Session()
         self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
         self.timeout = timeout
         self.max_retries = max_retries

@@ -1,0 +1,1 @@
+"""Publishing the database with Datasette: metadata, templates, canned queries, plugins."""
