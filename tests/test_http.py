@@ -1,0 +1,168 @@
+"""The shared HTTP client: retries, Retry-After, rate limit, conditional requests, WARC archive and replay."""
+import json
+
+import pytest
+from werkzeug import Response
+
+from scrapers.errors import TrackerError
+from scrapers.http import HttpClient, ReplayArchive, build_url, parse_retry_after
+from tracker import store
+
+
+class Sleeps(list):
+    def __call__(self, seconds):
+        self.append(seconds)
+
+
+def serve_json(httpserver, path, payload, **kwargs):
+    httpserver.expect_request(path, **kwargs).respond_with_json(payload)
+
+
+def test_retries_500_then_succeeds(httpserver):
+    httpserver.expect_ordered_request("/x").respond_with_data("boom", status=500)
+    httpserver.expect_ordered_request("/x").respond_with_data("boom", status=503)
+    httpserver.expect_ordered_request("/x").respond_with_json({"ok": True})
+    sleeps = Sleeps()
+    client = HttpClient(sleep=sleeps, rate_limit=0, backoff=1.0)
+    data, response = client.get_json(httpserver.url_for("/x"), source="test")
+    assert data == {"ok": True}
+    assert client.requests == 3
+    # exponential backoff with jitter: attempt 0 in [0.5, 1], attempt 1 in [1, 2]
+    assert 0.5 <= sleeps[0] <= 1.0 and 1.0 <= sleeps[1] <= 2.0
+
+
+def test_429_honours_retry_after(httpserver):
+    httpserver.expect_ordered_request("/x").respond_with_data("slow down", status=429, headers={"Retry-After": "7"})
+    httpserver.expect_ordered_request("/x").respond_with_json({"ok": 1})
+    sleeps = Sleeps()
+    client = HttpClient(sleep=sleeps, rate_limit=0)
+    assert client.get_json(httpserver.url_for("/x"), source="test")[0] == {"ok": 1}
+    assert sleeps == [7.0]
+
+
+def test_retries_exhausted_is_one_line_error(httpserver):
+    httpserver.expect_request("/x").respond_with_data("down", status=502)
+    client = HttpClient(sleep=Sleeps(), rate_limit=0, max_retries=2)
+    with pytest.raises(TrackerError) as error:
+        client.get(httpserver.url_for("/x"), source="Bills API")
+    message = str(error.value)
+    assert message.startswith("Bills API: HTTP 502 after 3 attempts")
+    assert httpserver.url_for("/x") in message and "\n" not in message
+    assert client.requests == 3
+
+
+def test_connection_refused_is_retried_then_reported():
+    sleeps = Sleeps()
+    client = HttpClient(sleep=sleeps, rate_limit=0, max_retries=1, timeout=(0.5, 0.5))
+    with pytest.raises(TrackerError, match="connection failed after 2 attempts"):
+        client.get("http://127.0.0.1:9/nothing", source="test")
+    assert len(sleeps) == 1
+
+
+def test_404_is_not_retried(httpserver):
+    httpserver.expect_request("/Bills/999").respond_with_json({"status": 404}, status=404)
+    client = HttpClient(sleep=Sleeps(), rate_limit=0)
+    with pytest.raises(TrackerError, match="not found"):
+        client.get(httpserver.url_for("/Bills/999"), source="Bills API")
+    assert client.requests == 1
+
+
+def test_malformed_json_names_the_url(httpserver):
+    httpserver.expect_request("/bad").respond_with_data("<html>maintenance</html>", content_type="text/html")
+    client = HttpClient(rate_limit=0)
+    with pytest.raises(TrackerError, match="malformed JSON") as error:
+        client.get_json(httpserver.url_for("/bad"), source="Bills API")
+    assert error.value.url == httpserver.url_for("/bad")
+
+
+def test_rate_limit_spaces_requests(httpserver):
+    serve_json(httpserver, "/x", {})
+    now = [100.0]
+    sleeps = Sleeps()
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    client = HttpClient(sleep=sleep, clock=lambda: now[0], rate_limit=4)
+    for _ in range(3):
+        client.get(httpserver.url_for("/x"), source="test")
+    assert sleeps == [pytest.approx(0.25), pytest.approx(0.25)]
+
+
+def test_user_agent_names_the_project(httpserver):
+    serve_json(httpserver, "/x", {})
+    HttpClient(rate_limit=0).get(httpserver.url_for("/x"), source="test")
+    request, _ = httpserver.log[0]
+    assert request.headers["User-Agent"].startswith("procurement-bill-tracker/")
+    assert "http" in request.headers["User-Agent"]
+
+
+def test_conditional_requests_use_stored_validators(httpserver, db):
+    body = json.dumps({"billId": 1}).encode()
+
+    def handler(request):
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304, headers={"ETag": '"v1"'})
+        return Response(body, content_type="application/json", headers={"ETag": '"v1"', "Last-Modified": "Mon, 02 Jan 2023 10:00:00 GMT"})
+
+    httpserver.expect_request("/b").respond_with_handler(handler)
+    cache = store.HttpCache(db)
+    first = HttpClient(rate_limit=0, cache=cache).get_json(httpserver.url_for("/b"), source="t")[0]
+    second_client = HttpClient(rate_limit=0, cache=cache)
+    second, response = second_client.get_json(httpserver.url_for("/b"), source="t")
+    assert first == second == {"billId": 1}
+    assert response.from_cache
+    last_request, last_response = httpserver.log[-1]
+    assert last_request.headers["If-None-Match"] == '"v1"'
+    assert last_request.headers["If-Modified-Since"] == "Mon, 02 Jan 2023 10:00:00 GMT"
+    assert last_response.status_code == 304
+
+
+def test_archive_then_replay_by_exact_url(httpserver, tmp_path):
+    serve_json(httpserver, "/api/v1/Bills", {"items": [{"billId": 1}], "totalResults": 1}, query_string="SearchTerm=Procurement+Bill&Skip=0&Take=20")
+    archive = tmp_path / "run.warc.gz"
+    with HttpClient(rate_limit=0, archive_path=str(archive)) as client:
+        pages = list(client.get_paged(httpserver.url_for("/api/v1/Bills"), {"SearchTerm": "Procurement Bill"}, source="t"))
+    assert pages[0][0] == [{"billId": 1}]
+    assert archive.exists()
+    httpserver.clear()  # the network is gone: only the archive can answer
+    replay = HttpClient(replay=[str(archive)])
+    again = list(replay.get_paged(httpserver.url_for("/api/v1/Bills"), {"SearchTerm": "Procurement Bill"}, source="t"))
+    assert again[0][0] == [{"billId": 1}]
+    assert replay.requests == 1
+    with pytest.raises(TrackerError, match="not in the replay archive") as error:
+        replay.get(httpserver.url_for("/api/v1/Bills/2"), source="Bills API")
+    assert error.value.url.endswith("/api/v1/Bills/2")
+
+
+def test_replay_of_a_damaged_file_is_one_line(tmp_path):
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(b"not a warc at all")
+    with pytest.raises(TrackerError, match="replay"):
+        ReplayArchive([str(bad)])
+
+
+def test_paging_reads_until_total(httpserver):
+    items = list(range(45))
+
+    def handler(request):
+        skip, take = int(request.args["Skip"]), int(request.args["Take"])
+        return Response(json.dumps({"items": items[skip : skip + take], "totalResults": 45}), content_type="application/json")
+
+    httpserver.expect_request("/list").respond_with_handler(handler)
+    client = HttpClient(rate_limit=0)
+    pages = [page for page, _ in client.get_paged(httpserver.url_for("/list"), source="t", page_size=20)]
+    assert [len(p) for p in pages] == [20, 20, 5]
+    assert sum(pages, []) == items
+
+
+def test_parse_retry_after_forms():
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past: no wait
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
+
+
+def test_build_url_is_deterministic():
+    assert build_url("https://x/api", {"SearchTerm": "Procurement Bill", "Skip": 0}) == "https://x/api?SearchTerm=Procurement+Bill&Skip=0"
