@@ -135,8 +135,8 @@ class HttpClient:
         backoff=1.0,
         max_backoff=60.0,
         user_agent=USER_AGENT,
-        sleep=time.sleep,
-        clock=time.monotonic,
+        sleep=None,
+        clock=None,
         session=None,
     ):
         self.session = session or requests.Session()
@@ -147,8 +147,8 @@ class HttpClient:
         self.max_backoff = max_backoff
         self.min_interval = 1.0 / rate_limit if rate_limit else 0.0
         self.cache = cache
-        self.sleep = sleep
-        self.clock = clock
+        self.sleep = sleep or time.sleep
+        self.clock = clock or time.monotonic
         self.replay = ReplayArchive(list(replay)) if replay else None
         self.archive_path = None if self.replay else archive_path
         self._archive = None

@@ -1,0 +1,77 @@
+"""The store: migrations, transactions, upserts with history."""
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from tracker import migrations, store
+
+
+def test_fresh_database_has_declared_keys(db):
+    assert db["amendments"].pks == ["amendment_id"]
+    fks = {(fk.column, fk.other_table) for fk in db["amendments"].foreign_keys}
+    assert {("bill_id", "bills"), ("bill_stage_id", "bill_stages"), ("lead_sponsor_id", "members")} <= fks
+    assert {(fk.column, fk.other_table) for fk in db["amendment_sponsors"].foreign_keys} == {("amendment_id", "amendments"), ("member_id", "members")}
+    applied = [r["name"] for r in db.query("SELECT name FROM _migrations ORDER BY number")]
+    assert applied == [name for _, name, _ in migrations.available()]
+
+
+def test_older_database_upgrades_in_place(tmp_path):
+    path = str(tmp_path / "old.db")
+    old = sqlite_utils.Database(path)
+    old.conn.isolation_level = None
+    first = migrations.available()[:1]
+    old.execute("CREATE TABLE _migrations (number INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
+    for number, name, module in first:
+        module.migrate(old)
+        old.execute("INSERT INTO _migrations VALUES (?, ?, 'then')", [number, name])
+    old.execute("INSERT INTO bills (bill_id, short_title) VALUES (3159, 'Procurement Bill [HL]')")
+    old.close()
+    db = store.open_db(path)
+    assert db["bills"].get(3159)["short_title"] == "Procurement Bill [HL]"
+    assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(migrations.available())
+    assert store.open_db(path).execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(migrations.available())
+
+
+def test_upsert_reports_and_records_each_kind(db):
+    run = store.start_run(db, "test")
+    row = {"bill_id": 1, "short_title": "A Bill", "last_update": "2023-01-01", "source_url": "u1"}
+    with store.transaction(db):
+        assert store.upsert(db, "bills", row, run_id=run) == "added"
+        assert store.upsert(db, "bills", row, run_id=run) is None
+        assert store.upsert(db, "bills", {**row, "source_url": "u2"}, run_id=run) is None  # provenance is not content
+        assert db["bills"].get(1)["source_url"] == "u2"
+        assert store.upsert(db, "bills", {**row, "short_title": "B Bill"}, run_id=run) == "changed"
+    kinds = [(c["kind"], c["changed_fields"]) for c in db.query("SELECT kind, changed_fields FROM changes ORDER BY id")]
+    assert kinds == [("added", None), ("changed", '{"short_title":["A Bill","B Bill"]}')]
+
+
+def test_transaction_rolls_back_everything_on_error(db):
+    run = store.start_run(db, "test")
+    with pytest.raises(RuntimeError):
+        with store.transaction(db):
+            store.upsert(db, "bills", {"bill_id": 1, "short_title": "A"}, run_id=run)
+            with store.transaction(db):  # nested: a savepoint
+                store.upsert(db, "bills", {"bill_id": 2, "short_title": "B"}, run_id=run)
+            raise RuntimeError("boom")
+    assert db["bills"].count == 0 and db["changes"].count == 0
+
+
+def test_nested_transaction_rolls_back_only_itself(db):
+    run = store.start_run(db, "test")
+    with store.transaction(db):
+        store.upsert(db, "bills", {"bill_id": 1, "short_title": "A"}, run_id=run)
+        with pytest.raises(ValueError):
+            with store.transaction(db):
+                store.upsert(db, "bills", {"bill_id": 2, "short_title": "B"}, run_id=run)
+                raise ValueError
+    assert [r["bill_id"] for r in db.query("SELECT bill_id FROM bills")] == [1]
+
+
+def test_writes_outside_a_transaction_are_not_left_open(db_path):
+    db = store.open_db(db_path)
+    run = store.start_run(db, "test")
+    store.upsert(db, "bills", {"bill_id": 9, "short_title": "Z"}, run_id=run)
+    assert not db.conn.in_transaction
+    other = sqlite3.connect(db_path)
+    assert other.execute("SELECT short_title FROM bills WHERE bill_id = 9").fetchone() == ("Z",)
