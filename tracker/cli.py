@@ -104,8 +104,9 @@ def report_run(run):
 @click.option("--divisions", "with_divisions", is_flag=True, help="Also sync the bills' Commons and Lords divisions.")
 @click.option("--questions", "with_questions", is_flag=True, help="Also sync written questions and statements.")
 @click.option("--term", "terms", multiple=True, help="A watch term for written questions and statements (repeatable).")
+@click.option("--act", "act_path", metavar="PATH", help="Also load this legislation.gov.uk item's text (e.g. ukpga/2023/54) as the --bill's clauses.")
 @click.pass_context
-def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, with_members, with_hansard, with_divisions, with_questions, terms):
+def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, with_members, with_hansard, with_divisions, with_questions, terms, act_path):
     """Sync bills, their stages and amendments from the Bills API, and optionally
     members, debates, divisions and written questions about them.
 
@@ -117,10 +118,13 @@ def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, wit
       tracker sync --search "Procurement Bill"
       tracker sync --bill 3159 --full
       tracker sync --bill 3159 --members --hansard --divisions --questions
+      tracker sync --bill 3159 --act ukpga/2023/54
       tracker sync --bill 3159 --replay archive/sync-00001-....warc.gz
     """
-    from tracker.sync import bills_step, run_sync
+    from tracker.sync import bills_step, legislation_step, run_sync
 
+    if act_path and len(bill_ids) != 1:
+        raise click.UsageError("--act needs exactly one --bill, whose text it is")
     extra = [with_members, with_hansard, with_divisions, with_questions]
     if not bill_ids and not search_terms and not any(extra):
         raise click.UsageError("name at least one --bill ID or --search TERM, or a source flag")
@@ -130,6 +134,9 @@ def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, wit
     if bill_ids or search_terms:
         steps.append(bills_step(bill_ids=bill_ids, search_terms=search_terms))
         sources.append("bills")
+    if act_path:
+        steps.append(legislation_step(bill_ids[0], act_path))
+        sources.append("legislation")
     if any(extra):
         from tracker import sync_parliament
 

@@ -1,7 +1,10 @@
 """Building the demo database from the bundled sample, with no network."""
 from tracker import store
 from tracker.sampleapi import SampleApi, load_sample, sample_session
-from tracker.sync import bills_step, run_sync
+from tracker.sync import bills_step, legislation_step, run_sync
+
+# The sample's Act: the Procurement Bill [HL] 2022-23 became the Procurement Act 2023 (c. 54).
+SAMPLE_ACTS = {3159: "ukpga/2023/54"}
 
 
 def sample_bill_ids():
@@ -12,7 +15,10 @@ def sample_bill_ids():
 
 def demo_steps():
     """The sync steps that load the whole bundled sample."""
-    return [bills_step(bill_ids=sample_bill_ids())]
+    bill_ids = sample_bill_ids()
+    steps = [bills_step(bill_ids=bill_ids)]
+    steps += [legislation_step(bill_id, SAMPLE_ACTS[bill_id]) for bill_id in bill_ids if bill_id in SAMPLE_ACTS]
+    return steps
 
 
 def build_demo(db_path, *, archive_dir="archive", progress=None):

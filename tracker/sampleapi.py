@@ -67,6 +67,7 @@ class SampleApi:
         self.route("bills", r"/api/v1/Bills/(\d+)/Stages/(\d+)/Amendments/(\d+)", self._amendment)
         self.route("bills", r"/api/v1/Bills/(\d+)/Stages/(\d+)/PingPongItems", self._pingpong_list)
         self.route("bills", r"/api/v1/Bills/(\d+)/Stages/(\d+)/PingPongItems/(\d+)", self._pingpong_item)
+        self.route("legislation", r"/([a-z]+)/(\d{4})/(\d+)/data\.xml", self._legislation_item)
 
     def route(self, service, pattern, handler):
         """Answer ``service`` paths matching ``pattern`` with ``handler(query, *groups) -> body``."""
@@ -100,7 +101,7 @@ class SampleApi:
         found = [
             {k: bill.get(k) for k in summary_keys}
             for bill in self.bills.get("bills", {}).values()
-            if term in (bill.get("shortTitle") or "").lower()
+            if term in (bill.get("shortTitle") or "").lower() or term in (bill.get("formerShortTitle") or "").lower()
         ]
         return _page(found, query)
 
@@ -148,6 +149,15 @@ class SampleApi:
             if str(part.get("id")) == item_id:
                 return item
         raise NotFound
+
+
+    # -- legislation.gov.uk -----------------------------------------------------
+
+    def _legislation_item(self, query, kind, year, number):
+        path = SAMPLE_DIR / "legislation" / f"{kind}-{year}-{number}.xml"
+        if not path.exists():
+            raise NotFound
+        return path.read_bytes()
 
 
 class SampleAdapter(BaseAdapter):

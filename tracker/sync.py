@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from scrapers import bills as bills_api
+from scrapers import legislation
 from scrapers.errors import TrackerError
 from scrapers.http import HttpClient
 from tracker import store
@@ -172,3 +173,23 @@ def _write_items(run, table, pk, link_table, parsed, bill_id):
             row["bill_id"] = bill_id
         store.upsert(run.db, table, row, run_id=run.run_id, bill_id=bill_id)
         store.replace_links(run.db, link_table, pk, row[pk], links)
+
+
+# -- legislation.gov.uk: the bill's text by clause --------------------------------
+
+def legislation_step(bill_id, item_path, version="As enacted"):
+    """A step that loads the text of ``item_path`` (e.g. ``ukpga/2023/54``) as ``bill_id``'s clauses."""
+
+    def step(run):
+        body, response = legislation.fetch_item(run.client, item_path)
+        rows = legislation.parse_item(body, item_path, bill_id, response.url, version=version)
+        run.tick(f"{bill_id}: text of {item_path}")
+        with store.transaction(run.db):
+            for row in rows:
+                store.upsert(run.db, "bill_clauses", row, run_id=run.run_id, bill_id=bill_id)
+            store.mark_removed(
+                run.db, "bill_clauses", {"bill_id": bill_id, "version": version},
+                [row["clause_id"] for row in rows], run_id=run.run_id, bill_id=bill_id,
+            )
+
+    return step
