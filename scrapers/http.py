@@ -147,8 +147,8 @@ class HttpClient:
         self.max_backoff = max_backoff
         self.min_interval = 1.0 / rate_limit if rate_limit else 0.0
         self.cache = cache
-        self.sleep = sleep or time.sleep
-        self.clock = clock or time.monotonic
+        self.sleep = time.sleep if sleep is None else sleep
+        self.clock = time.monotonic if clock is None else clock
         self.replay = ReplayArchive(list(replay)) if replay else None
         self.archive_path = None if self.replay else archive_path
         self._archive = None
