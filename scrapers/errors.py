@@ -26,3 +26,26 @@ class TrackerError(Exception):
         if self.url:
             text += f" ({self.url})"
         return text
+
+
+class parsing:
+    """Turn a parser's failure on an unexpected shape into a :class:`TrackerError`.
+
+    ``with parsing("Bills API", url, record=amendment_id): row = parse_amendment(...)``
+    reports a missing field or a wrong type as one line naming the source, the
+    record and the URL, instead of a traceback.
+    """
+
+    def __init__(self, source, url, record=None):
+        self.source, self.url, self.record = source, url, record
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if kind is None or not issubclass(kind, (KeyError, TypeError, ValueError, AttributeError, IndexError)):
+            return False
+        if isinstance(error, TrackerError):
+            return False
+        detail = f"missing field {error}" if kind is KeyError else f"{kind.__name__}: {error}"
+        raise TrackerError(f"malformed record ({detail})", source=self.source, url=self.url, record=self.record) from None

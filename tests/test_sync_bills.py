@@ -204,3 +204,13 @@ def test_malformed_response_names_the_url(db, local_api, tmp_path):
     with pytest.raises(TrackerError, match="malformed page") as error:
         sync(db, archive_dir=str(tmp_path))
     assert "/api/v1/Bills/3159/Stages?Skip=0&Take=20" in str(error.value)
+
+
+def test_malformed_record_is_one_line_naming_it(db, local_api, tmp_path):
+    del local_api.api.bills["stages"]["3159"][1]["id"]
+    with pytest.raises(TrackerError) as error:
+        sync(db, archive_dir=str(tmp_path))
+    message = str(error.value)
+    assert message.startswith("Bills API: record stage of bill 3159: malformed record (missing field 'id')")
+    assert message.endswith("/api/v1/Bills/3159/Stages?Skip=0&Take=20)")
+    assert db["bill_stages"].count == 0  # nothing half-written

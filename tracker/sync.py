@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from scrapers import bills as bills_api
 from scrapers import legislation
-from scrapers.errors import TrackerError
+from scrapers.errors import TrackerError, parsing
 from scrapers.http import HttpClient
 from tracker import store
 
@@ -121,17 +121,21 @@ def sync_bill(run, bill_id):
     """Sync one bill: the bill, then (unless unchanged since the last full pass) its stages and amendments."""
     db, client = run.db, run.client
     data, response = bills_api.fetch_bill(client, bill_id)
-    row = bills_api.parse_bill(data, response.url)
+    with parsing(bills_api.SOURCE, response.url, record=bill_id):
+        row = bills_api.parse_bill(data, response.url)
+        sponsors = bills_api.parse_bill_sponsors(data)
     with store.transaction(db):
-        for member in bills_api.parse_bill_sponsors(data):
+        for member in sponsors:
             store.ensure_member(db, member, run_id=run.run_id)
         store.upsert(db, "bills", row, run_id=run.run_id, bill_id=bill_id)
     state_key = f"bills:{bill_id}:lastUpdate"
     if not run.full and row["last_update"] and store.get_state(db, state_key) == row["last_update"]:
         run.say(f"bill {bill_id}: unchanged since last sync (lastUpdate {row['last_update']}); stages not fetched")
         return
-    stages = bills_api.fetch_stages(client, bill_id)
-    stage_rows = [bills_api.parse_stage(item, bill_id, resp.url) for item, resp in stages]
+    stage_rows = []
+    for item, resp in bills_api.fetch_stages(client, bill_id):
+        with parsing(bills_api.SOURCE, resp.url, record=f"stage of bill {bill_id}"):
+            stage_rows.append(bills_api.parse_stage(item, bill_id, resp.url))
     with store.transaction(db):
         for stage_row in stage_rows:
             store.upsert(db, "bill_stages", stage_row, run_id=run.run_id, bill_id=bill_id)
@@ -147,16 +151,15 @@ def sync_stage(run, bill_id, stage_row):
     """Fetch one stage's amendments (and ping-pong items), then write them in one transaction."""
     db, client = run.db, run.client
     stage_id = stage_row["bill_stage_id"]
-    amendments = [
-        bills_api.parse_amendment(item, detail, resp.url)
-        for item, detail, resp in bills_api.fetch_amendments(client, bill_id, stage_id)
-    ]
+    amendments = []
+    for item, detail, resp in bills_api.fetch_amendments(client, bill_id, stage_id):
+        with parsing(bills_api.SOURCE, resp.url, record=item.get("amendmentId")):
+            amendments.append(bills_api.parse_amendment(item, detail, resp.url))
     pingpong = []
     if bills_api.stage_has_pingpong(stage_row):
-        pingpong = [
-            bills_api.parse_pingpong_item(item, detail, resp.url)
-            for item, detail, resp in bills_api.fetch_pingpong(client, bill_id, stage_id)
-        ]
+        for item, detail, resp in bills_api.fetch_pingpong(client, bill_id, stage_id):
+            with parsing(bills_api.SOURCE, resp.url, record="ping-pong item"):
+                pingpong.append(bills_api.parse_pingpong_item(item, detail, resp.url))
     with store.transaction(db):
         _write_items(run, "amendments", "amendment_id", "amendment_sponsors", amendments, bill_id)
         store.mark_removed(db, "amendments", {"bill_stage_id": stage_id}, [r["amendment_id"] for r, _, _ in amendments], run_id=run.run_id, bill_id=bill_id)
@@ -182,7 +185,8 @@ def legislation_step(bill_id, item_path, version="As enacted"):
 
     def step(run):
         body, response = legislation.fetch_item(run.client, item_path)
-        rows = legislation.parse_item(body, item_path, bill_id, response.url, version=version)
+        with parsing(legislation.SOURCE, response.url, record=item_path):
+            rows = legislation.parse_item(body, item_path, bill_id, response.url, version=version)
         run.tick(f"{bill_id}: text of {item_path}")
         with store.transaction(run.db):
             for row in rows:
