@@ -73,35 +73,43 @@ def fetch_stages(client, bill_id):
     return stages
 
 
-def fetch_amendments(client, bill_id, bill_stage_id):
-    """A stage's amendments with their details: ``[(AmendmentSearchItem, AmendmentDetail, detail response)]``."""
+def _fetch_listed_details(client, list_url, item_id, detail_url, what):
+    """Every page of a list, then each listed item's detail: ``[(item, detail, detail response)]``."""
     listed = []
-    for items, _ in client.get_paged(amendments_url(bill_id, bill_stage_id), source=SOURCE, page_size=PAGE_SIZE):
+    for items, _ in client.get_paged(list_url, source=SOURCE, page_size=PAGE_SIZE):
         listed.extend(items)
     out = []
     for item in listed:
-        amendment_id = item.get("amendmentId")
-        if amendment_id is None:
-            raise TrackerError("amendment without amendmentId", source=SOURCE, url=amendments_url(bill_id, bill_stage_id))
-        detail, response = client.get_json(amendment_url(bill_id, bill_stage_id, amendment_id), source=SOURCE)
-        _require(detail, "amendmentId", response.url)
+        identifier = item_id(item)
+        if identifier is None:
+            raise TrackerError(f"{what} without an id", source=SOURCE, url=list_url)
+        detail, response = client.get_json(detail_url(identifier), source=SOURCE)
+        if not isinstance(detail, dict):
+            raise TrackerError(f"malformed {what} detail", source=SOURCE, url=response.url, record=identifier)
         out.append((item, detail, response))
     return out
+
+
+def fetch_amendments(client, bill_id, bill_stage_id):
+    """A stage's amendments with their details: ``[(AmendmentSearchItem, AmendmentDetail, detail response)]``."""
+    return _fetch_listed_details(
+        client,
+        amendments_url(bill_id, bill_stage_id),
+        lambda item: item.get("amendmentId"),
+        lambda amendment_id: amendment_url(bill_id, bill_stage_id, amendment_id),
+        "amendment",
+    )
 
 
 def fetch_pingpong(client, bill_id, bill_stage_id):
     """A stage's ping-pong items with their details: ``[(summary, detail, detail response)]``."""
-    listed = []
-    for items, _ in client.get_paged(pingpong_url(bill_id, bill_stage_id), source=SOURCE, page_size=PAGE_SIZE):
-        listed.extend(items)
-    out = []
-    for item in listed:
-        item_id = _pingpong_part(item).get("id")
-        if item_id is None:
-            raise TrackerError("ping-pong item without id", source=SOURCE, url=pingpong_url(bill_id, bill_stage_id))
-        detail, response = client.get_json(pingpong_item_url(bill_id, bill_stage_id, item_id), source=SOURCE)
-        out.append((item, detail, response))
-    return out
+    return _fetch_listed_details(
+        client,
+        pingpong_url(bill_id, bill_stage_id),
+        lambda item: _pingpong_part(item).get("id"),
+        lambda item_id: pingpong_item_url(bill_id, bill_stage_id, item_id),
+        "ping-pong item",
+    )
 
 
 def stage_has_pingpong(stage_row):
