@@ -1,0 +1,117 @@
+"""Ranked full-text search (FTS5 bm25 with snippets) across every indexed table.
+
+The ranked query lets FTS5 order by ``rank`` itself and stop at ``LIMIT``, so
+snippets are made only for the rows shown and nothing counts every match: that
+is what keeps a search over a million contributions fast (see
+``benchmarks/search_speed.py``).
+"""
+import re
+
+from markupsafe import Markup, escape
+
+from tracker.migrations.m0004_publish import FTS
+
+OPEN, CLOSE = "\x02", "\x03"
+
+# kind -> how a hit is titled and where it links (see pages.py for the links)
+KINDS = {
+    "amendments": "Amendments",
+    "pingpong_items": "Ping-pong motions and amendments",
+    "contributions": "Debate contributions",
+    "bill_clauses": "Bill clauses",
+    "written_questions": "Written questions",
+    "written_statements": "Written statements",
+}
+
+_TOKEN = re.compile(r'"[^"]*"|\S+')
+
+
+def fts_query(text):
+    """A safe FTS5 query from what a person typed.
+
+    Words are ANDed and each is quoted, so punctuation and FTS5 keywords cannot
+    cause a syntax error; a phrase in double quotes stays a phrase and a trailing
+    ``*`` keeps a prefix search. Returns "" for nothing searchable.
+    """
+    if not text:
+        return ""
+    parts = []
+    for token in _TOKEN.findall(str(text)):
+        prefix = token.endswith("*") and not token.startswith('"')
+        word = token.strip('"').rstrip("*") if prefix else token.strip('"')
+        if not word.strip():
+            continue
+        quoted = '"' + word.replace('"', '""') + '"'
+        parts.append(quoted + ("*" if prefix else ""))
+    return " ".join(parts)
+
+
+def snippet_html(snippet):
+    """Escape a snippet made with the OPEN/CLOSE markers, marking the matched words."""
+    if snippet is None:
+        return Markup("")
+    text = str(escape(snippet))
+    text = re.sub(f"{OPEN}(.*?){CLOSE}", r"<mark>\1</mark>", text, flags=re.S)
+    return Markup(text.replace(OPEN, "").replace(CLOSE, ""))
+
+
+def ranked_sql(table, *, title_sql, pk, joins="", snippet_tokens=24):
+    """The ranked query for one indexed table: params ``:q``, ``:limit``, ``:offset``.
+
+    The inner query is FTS5 alone ordered by ``rank`` (bm25 with the weights set
+    in m0004) so FTS5 stops after ``limit + offset`` rows and snippets are made
+    only for them; the outer query joins the row for its title.
+    """
+    fts = f"{table}_fts"
+    return f"""SELECT '{table}' AS kind, t.[{pk}] AS id, {title_sql} AS title, f.snippet, f.rank
+FROM (
+  SELECT rowid, snippet([{fts}], -1, char(2), char(3), '…', {int(snippet_tokens)}) AS snippet, rank
+  FROM [{fts}] WHERE [{fts}] MATCH :q ORDER BY rank LIMIT :limit OFFSET :offset
+) f
+JOIN [{table}] t ON t.rowid = f.rowid
+{joins}
+ORDER BY f.rank"""
+
+
+def kind_queries(tables, pks):
+    """``{kind: sql}`` for every indexed table present (``tables``: names; ``pks``: table -> pk)."""
+    tables = set(tables)
+    queries = {}
+    for table in FTS:
+        if table not in tables or f"{table}_fts" not in tables:
+            continue
+        pk = pks.get(table) or "rowid"
+        joins = ""
+        if table == "amendments":
+            title = "'Amendment ' || COALESCE(t.number, '?') || COALESCE(' — ' || s.description || ' (' || s.house || ')', '')"
+            joins = "LEFT JOIN bill_stages s ON s.bill_stage_id = t.bill_stage_id" if "bill_stages" in tables else ""
+            if not joins:
+                title = "'Amendment ' || COALESCE(t.number, '?')"
+        elif table == "pingpong_items":
+            title = "'Motion ' || COALESCE(t.number, '?')"
+        elif table == "contributions":
+            if "debates" in tables:
+                joins = "LEFT JOIN debates d ON d.debate_id = t.debate_id"
+                title = "COALESCE(t.attributed_to, 'Unattributed') || COALESCE(' — ' || d.title, '') || COALESCE(', ' || d.date, '')"
+            else:
+                title = "COALESCE(t.attributed_to, 'Unattributed')"
+        elif table == "bill_clauses":
+            title = "COALESCE(t.kind, 'Clause') || ' ' || COALESCE(t.number, '') || COALESCE(': ' || t.heading, '') || COALESCE(' (' || t.version || ')', '')"
+        elif table == "written_questions":
+            title = "'Question ' || COALESCE(t.uin, '') || COALESCE(': ' || t.heading, '')"
+        elif table == "written_statements":
+            title = "'Statement ' || COALESCE(t.uin, '') || COALESCE(': ' || t.title, '')"
+        else:  # pragma: no cover - every FTS table is named above
+            title = f"t.[{pk}]"
+        queries[table] = ranked_sql(table, title_sql=title, pk=pk, joins=joins)
+    return queries
+
+
+def counting_sql(table, pk):
+    """What Datasette's table ``?_search=`` runs: a count of every match, then a page by key."""
+    fts = f"{table}_fts"
+    where = f"rowid IN (SELECT rowid FROM [{fts}] WHERE [{fts}] MATCH :q)"
+    return (
+        f"SELECT count(*) FROM [{table}] WHERE {where}",
+        f"SELECT * FROM [{table}] WHERE {where} ORDER BY [{pk}] LIMIT 101",
+    )
