@@ -1,0 +1,274 @@
+"""The matching engine: one compiled regular expression over the folded text.
+
+Every surface form (supplier and provision names, member names and their
+variants, ministerial titles) goes into one character trie compiled to a regex;
+reference rules (``Clause 2, page 2, line 13``, ``Amendment 47B``) and contextual
+member rules (``the hon. Member for Rushcliffe``) are further alternatives of the
+same expression. One ``finditer`` over the text (lower-cased with a
+length-preserving fold, so offsets are the original text's) finds every
+candidate in a single pass at C speed; Python code runs only per match: a dict
+lookup, a case check, and the linking done later by the linker component.
+
+This is what makes the tagger fast: a spaCy ``PhraseMatcher``/``EntityRuler``
+works token by token in Python-visible structures and runs at a fraction of the
+tokenizer's speed, while this scan costs about as much as the tokenizer itself
+(see ``benchmarks/nlp_throughput.py``).
+"""
+import re
+
+# Length-preserving fold applied after lower(): typographic apostrophes and
+# dashes, non-breaking spaces.
+_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-", "\u2011": "-",
+                       "\u2013": "-", "\u00a0": " ", "\u202f": " "})
+
+
+def fold(text):
+    """Lower-case ``text`` keeping its length (so match offsets are the original's)."""
+    low = text.lower()
+    if len(low) != len(text):  # e.g. 'İ'.lower() is two characters
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return low.translate(_FOLD)
+
+
+_KEY_HYPHEN = re.compile(r"\s*-\s*")
+_KEY_SPACE = re.compile(r"\s+")
+
+
+def key(folded):
+    """The lookup key of a folded surface: no dots, single spaces, tight hyphens."""
+    s = folded.replace(".", "")
+    if "-" in s:
+        s = _KEY_HYPHEN.sub("-", s)
+    return _KEY_SPACE.sub(" ", s).strip()
+
+
+def surface_key(text):
+    return key(fold(text))
+
+
+# How a character of a key is matched in the text: a space may be any run of
+# whitespace (line breaks inside names) after an optional dot ("Mr. Quin",
+# "St. Albans"); a hyphen may have a line break around it; an apostrophe is
+# already folded.
+_CHAR = {" ": r"\.?\s+", "-": r"\s*-\s*"}
+
+
+def trie_regex(keys):
+    """A regex matching any of ``keys`` (folded, dot-free), preferring the longest."""
+    root = {}
+    for k in keys:
+        if not k:
+            continue
+        node = root
+        for ch in k:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node):
+        end = "" in node
+        alts = [(_CHAR.get(ch) or re.escape(ch)) + build(node[ch]) for ch in sorted(c for c in node if c)]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if end:
+            return "(?:" + body + ")?"
+        return body
+
+    if not root:
+        return r"(?!x)x"  # matches nothing
+    return build(root)
+
+
+class Entry:
+    """What one surface form stands for."""
+
+    __slots__ = ("label", "kind", "ref", "case", "common", "surface")
+
+    def __init__(self, label, kind, ref, case="any", common=False, surface=None):
+        self.label = label  # SUPPLIER, PROVISION, MEMBER
+        self.kind = kind  # supplier, provision, name, office
+        self.ref = ref  # supplier_id / provision_id / tuple of candidates / office id
+        self.case = case  # any | exact | title
+        self.common = common  # also a common word: only where used as a name
+        self.surface = surface
+
+    def __repr__(self):
+        return f"Entry({self.label}, {self.kind}, {self.ref!r})"
+
+
+class Rule:
+    """A regex rule (a reference or a contextual member form) from a patterns file."""
+
+    def __init__(self, spec, index):
+        self.spec = spec
+        self.id = spec["id"]
+        self.label = spec["label"]
+        self.group = f"r{index}"
+        self.prefix = f"r{index}_"
+        self.value = spec.get("value") or []
+        self.links = spec.get("links")
+        self.upper = spec.get("upper") or []
+        self.list = bool(spec.get("list"))
+        # a cheap look-ahead on the rule's first letters: the full rule is tried only where it may start
+        self.guard = spec.get("guard") or re.match(r"[a-z]*", spec["regex"]).group() or None
+
+    def regex(self, fills):
+        body = self.spec["regex"]
+        for name, fill in fills.items():
+            body = body.replace("{" + name + "}", fill)
+        body = re.sub(r"\(\?P<(\w+)>", lambda m: f"(?P<{self.prefix}{m.group(1)}>", body)
+        if self.list:
+            body += rf"(?P<{self.prefix}tail>(?:\s*(?:,\s*and|,\s*or|,|and|or|&)\s*(?:n[cs])?\d{{1,4}}[a-z]{{0,2}}(?![\w(]))*)"
+        return f"(?P<{self.group}>{body})"
+
+
+_NUMBER = re.compile(r"^(n[cs])?(\d+)([a-z]*)(.*)$", re.I)
+
+
+def normal_number(text):
+    """``47b`` -> ``47B``, ``nc1`` -> ``NC1``, ``62(1)(a)`` stays."""
+    m = _NUMBER.match(text)
+    if not m:
+        return text.upper() if len(text) <= 2 else text
+    prefix, digits, letters, rest = m.groups()
+    return f"{(prefix or '').upper()}{digits}{letters.upper()}{rest}"
+
+
+_TAIL_NUMBER = re.compile(r"(?:n[cs])?\d{1,4}[a-z]{0,2}")
+_CUES = frozenset("phone phones smartphone smartphones device devices handset handsets tablet tablets laptop laptops "
+                  "brand brands technologies technology group ltd limited camera cameras equipment products".split())
+_REJECT_BEFORE = ("shadow ", "former ", "then ", "ex-", "deputy ", "junior ", "vice-")
+
+
+class Scanner:
+    """Compiles entries and rules into one regex and yields raw matches."""
+
+    def __init__(self, entries, rules, fills=None, links=None):
+        self.table = entries  # key -> [Entry]
+        self.links = links or {}  # rule "links" name -> {key: payload} (e.g. seats)
+        self._rule_cache = {}
+        self.rules = rules
+        parts = [f"(?P<g>{trie_regex(entries.keys())})"]
+        guarded = [rule for rule in rules if rule.guard]
+        if guarded:
+            guards = "|".join(dict.fromkeys(rule.guard for rule in guarded))
+            parts.append(f"(?=(?:{guards}))(?:" + "|".join(rule.regex(fills or {}) for rule in guarded) + ")")
+        parts += [rule.regex(fills or {}) for rule in rules if not rule.guard]
+        self.pattern = r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)"
+        self.regex = re.compile(self.pattern)
+        self.by_group = {rule.group: rule for rule in rules}
+        for rule in rules:
+            rule.names = [(name, name[len(rule.prefix):]) for name in self.regex.groupindex if name.startswith(rule.prefix)]
+        self._keys = {}
+
+    def _key(self, raw):
+        k = self._keys.get(raw)
+        if k is None:
+            k = key(raw)
+            if len(self._keys) < 200_000:
+                self._keys[raw] = k
+        return k
+
+    def scan(self, text, low=None):
+        """Raw matches ``(start, end, label, kind, payload)`` in text order."""
+        if low is None:
+            low = fold(text)
+        out = []
+        append = out.append
+        table = self.table
+        keys = self._keys
+        by_group = self.by_group
+        for m in self.regex.finditer(low):
+            group = m.lastgroup
+            if group == "g":
+                raw = m.group()
+                k = keys.get(raw)
+                if k is None:
+                    k = self._key(raw)
+                entries = table.get(k)
+                if entries is None:
+                    continue
+                start, end = m.span()
+                entry = entries[0]
+                if len(entries) == 1 and entry.kind == "name":
+                    if not text[start].isupper():
+                        continue
+                elif len(entries) > 1 or entry.case != "any" or entry.kind == "office":
+                    entry = self._choose(entries, text, low, start, end)
+                    if entry is None:
+                        continue
+                append((start, end, entry.label, entry.kind, entry.ref))
+                continue
+            self._rule_match(by_group[group], m, text, out)
+        return out
+
+    def _choose(self, entries, text, low, start, end):
+        for entry in entries:
+            if entry.kind in ("name", "office"):
+                if not text[start].isupper():
+                    continue
+                if entry.kind == "office" and low[max(0, start - 8):start].endswith(_REJECT_BEFORE):
+                    continue
+                return entry
+            if entry.case == "exact":
+                original = key(text[start:end])
+                if original != key(entry.surface):
+                    continue
+                if entry.common and not self._used_as_name(text, low, start, end):
+                    continue
+            return entry
+        return None
+
+    @staticmethod
+    def _used_as_name(text, low, start, end):
+        """A common word capitalised inside a sentence, or followed by a cue (``Honor phones``)."""
+        after = low[end:end + 20].split()
+        if after and after[0].strip(".,;:'s") in _CUES:
+            return True
+        if low[end:end + 2] in ("'s",):
+            return True
+        before = text[:start].rstrip()
+        return bool(before) and before[-1] not in ".!?:;\"\u201c\u2018'("
+
+    def _rule_match(self, rule, m, text, out):
+        start, end = m.span()
+        original = text[start:end]
+        cache_key = (rule.group, original)
+        found = self._rule_cache.get(cache_key)
+        if found is None:
+            found = self._rule_result(rule, m, original)
+            if len(self._rule_cache) < 100_000:
+                self._rule_cache[cache_key] = found
+        for s, e, label, kind, payload in found:
+            out.append((start + s, start + e, label, kind, payload))
+
+    def _rule_result(self, rule, m, original):
+        """The matches of one rule match, with offsets relative to its start."""
+        prefix = rule.prefix
+        base = m.start()
+        groups = {}
+        for full, short in rule.names:
+            value = m.group(full)
+            if value is not None:
+                groups[short] = value
+        for name in rule.upper:
+            if name in groups:
+                s, e = m.span(prefix + name)
+                letters = [c for c in original[s - base:e - base] if c.isalpha()]
+                if letters and not all(c.isupper() for c in letters):
+                    return ()
+        if rule.label == "MEMBER":
+            index = self.links.get(rule.links, {})
+            payload = index.get(key(groups.get(rule.links, "")), ())
+            return ((0, m.end() - base, "MEMBER", rule.links or rule.id, payload),)
+        tail = groups.pop("tail", None)
+        first_end = (m.start(prefix + "tail") if tail else m.end()) - base
+        value = "".join(f"{lead}{normal_number(groups[name])}" for lead, name in rule.value if name in groups)
+        found = [(0, first_end, "REFERENCE", rule.links or rule.id, value)]
+        if tail:
+            offset = m.start(prefix + "tail") - base
+            lead, name = rule.value[0]
+            for n in _TAIL_NUMBER.finditer(tail):
+                found.append((offset + n.start(), offset + n.end(), "REFERENCE", rule.links or rule.id,
+                              f"{lead}{normal_number(n.group())}"))
+        return tuple(found)

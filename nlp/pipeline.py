@@ -1,0 +1,117 @@
+"""Building the tagger: ``spacy.blank("en")`` + ``pbt_scanner`` + ``pbt_linker``.
+
+The member gazetteer is built from ``members`` and ``member_names`` rows (from
+the database, or from a Members API search response for the evaluation); the
+suppliers, provisions, offices and patterns come from the data files beside this
+module. No model is loaded or downloaded.
+
+:func:`pipeline_version` is a hash of the code of this package, every pattern and
+data file, and the member gazetteer: when any of them changes, ``tracker tag``
+retags every document.
+"""
+import hashlib
+import json
+from pathlib import Path
+
+import spacy
+
+from nlp import components  # noqa: F401  (registers the factories)
+from nlp.components import DATA_DIR, PATTERNS_DIR
+from nlp.members import day, house_of
+
+HERE = Path(__file__).parent
+CODE_FILES = ("matcher.py", "members.py", "components.py", "pipeline.py")
+MEMBER_FIELDS = ("member_id", "name", "house", "constituency", "name_display_as", "name_list_as",
+                 "name_address_as", "membership_start", "membership_end", "gender")
+NAME_FIELDS = ("member_id", "name", "kind", "start_date", "end_date")
+
+
+def _digest(items):
+    h = hashlib.sha256()
+    for item in items:
+        h.update(item if isinstance(item, bytes) else json.dumps(item, sort_keys=True, default=str).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def data_files(patterns_dir=None, data_dir=None):
+    return sorted(Path(patterns_dir or PATTERNS_DIR).glob("*.jsonl")) + sorted(Path(data_dir or DATA_DIR).glob("*.jsonl"))
+
+
+def pipeline_version(members=(), member_names=(), *, patterns_dir=None, data_dir=None):
+    """A short hash of the code, the pattern and data files, and the member gazetteer."""
+    parts = [(HERE / name).read_bytes() for name in CODE_FILES]
+    parts += [path.name.encode() + b"\0" + path.read_bytes() for path in data_files(patterns_dir, data_dir)]
+    parts.append(_digest(sorted(([m.get(f) for f in MEMBER_FIELDS] for m in members), key=str)).encode())
+    parts.append(_digest(sorted(([n.get(f) for f in NAME_FIELDS] for n in member_names), key=str)).encode())
+    return _digest(parts)[:16]
+
+
+def build(members=(), member_names=(), *, patterns_dir=None, data_dir=None):
+    """A ready pipeline; ``nlp.meta["pbt_version"]`` is its :func:`pipeline_version`."""
+    members = [dict(m) for m in members]
+    member_names = [dict(n) for n in member_names]
+    nlp = spacy.blank("en")
+    nlp.max_length = 50_000_000  # no parser or NER: memory is linear in the text
+    config = {"patterns_dir": str(patterns_dir) if patterns_dir else None, "data_dir": str(data_dir) if data_dir else None}
+    scanner = nlp.add_pipe("pbt_scanner", config=config)
+    linker = nlp.add_pipe("pbt_linker", config={"data_dir": config["data_dir"]})
+    scanner.set_members(members, member_names)
+    linker.set_member_names(members)
+    nlp.meta["pbt_version"] = pipeline_version(members, member_names, patterns_dir=patterns_dir, data_dir=data_dir)
+    nlp.meta["pbt_members"] = len(members)
+    return nlp
+
+
+def members_from_db(db):
+    """``(members, member_names)`` rows of a tracker database (empty when it has none)."""
+    tables = set(db.table_names())
+    members = []
+    names = []
+    if "members" in tables:
+        cols = [c for c in MEMBER_FIELDS if c in db["members"].columns_dict]
+        members = [dict(zip(cols, row)) for row in db.execute(f"SELECT {', '.join(cols)} FROM members").fetchall()]
+    if "member_names" in tables:
+        cols = [c for c in NAME_FIELDS if c in db["member_names"].columns_dict]
+        names = [dict(zip(cols, row)) for row in db.execute(f"SELECT {', '.join(cols)} FROM member_names").fetchall()]
+    return members, names
+
+
+def members_from_search_json(path):
+    """Member rows from a Members API ``/api/Members/Search`` response file."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    items = data.get("items", data) if isinstance(data, dict) else data
+    out = []
+    for item in items:
+        value = item.get("value", item)
+        membership = value.get("latestHouseMembership") or {}
+        house = house_of(membership.get("house"))
+        out.append({
+            "member_id": value["id"],
+            "name": value.get("nameDisplayAs"),
+            "house": house,
+            "constituency": membership.get("membershipFrom") if house == "Commons" else None,
+            "name_display_as": value.get("nameDisplayAs"),
+            "name_list_as": value.get("nameListAs"),
+            "name_address_as": value.get("nameAddressAs"),
+            "membership_start": day(membership.get("membershipStartDate")),
+            "membership_end": day(membership.get("membershipEndDate")),
+            "gender": value.get("gender"),
+        })
+    return out
+
+
+def make_doc(nlp, text, *, date=None, house=None, amendments=None):
+    """A doc with its context set, ready for ``nlp(doc)`` or ``nlp.pipe(docs)``."""
+    doc = nlp.make_doc(text)
+    data = doc.user_data
+    data["pbt_text"] = text
+    data["pbt_date"] = day(date)
+    data["pbt_house"] = house_of(house)
+    data["pbt_amendments"] = amendments
+    return doc
+
+
+def tag(nlp, text, *, date=None, house=None, amendments=None):
+    """The mentions in one text (dicts: start, end, text, label, entity_id, name, ...)."""
+    return nlp(make_doc(nlp, text, date=date, house=house, amendments=amendments)).user_data["mentions"]
