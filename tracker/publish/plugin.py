@@ -282,7 +282,13 @@ def ATOM_COLUMNS_OK(cols):
 async def render_atom(datasette, request, database, table, query_name, columns, rows, data):
     cols = set(columns or ())
     if not ATOM_COLUMNS_OK(cols):
-        return Response.text("This result has no columns for an Atom feed (it needs table_name, record_id, kind and detected_at)", status=400)
+        # A dict keeps its status (Datasette overrides a Response's with the query's).
+        return {
+            "body": "This result has no columns for an Atom feed: it needs table_name, record_id, kind and detected_at"
+            " (or atom_id, atom_title and atom_updated).",
+            "status_code": 400,
+            "content_type": "text/plain; charset=utf-8",
+        }
     rows = [dict(zip(columns, row)) if not hasattr(row, "keys") else dict(row) for row in rows]
     if feeds.ATOM_COLUMNS <= cols:
         entries = feeds.atom_column_entries(rows)

@@ -1,0 +1,581 @@
+"""The Datasette publication, in process, on real SQLite files built with the store.
+
+The database is built through ``tracker.store`` (so the FTS triggers of m0004 and
+the ``changes`` history are exercised as the sync exercises them); tables of the
+other areas are filled only where their migrations exist, and ``mentions`` and
+``suppliers`` are created here in the NLP area's shape when that migration is
+not there yet.
+"""
+import asyncio
+import json
+import sqlite3
+import xml.etree.ElementTree as ET
+
+import pytest
+import sqlite_utils
+import re
+
+from tracker import store
+from tracker.migrations import m0001_foundation, m0004_publish
+from tracker.publish import pages, search, server
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SCRIPT = "<script>alert('owned')</script>"
+
+BILL = 3159
+A_SURVEILLANCE, A_PASSING, A_HEALTH = 101, 102, 103
+LORD_ALTON, JANE_SMITH = 738, 4400
+HIKVISION_TEXT = (
+    "The Minister must publish a timeline for the removal of surveillance equipment made by Hikvision "
+    f"from central government sites. {SCRIPT}"
+)
+
+
+def insert(db, table, row):
+    """Insert ``row`` keeping only the columns ``table`` has (other areas own these schemas)."""
+    columns = {c.name for c in db[table].columns}
+    row = {k: v for k, v in row.items() if k in columns}
+    db.execute(
+        f"INSERT INTO [{table}] ({', '.join(f'[{k}]' for k in row)}) VALUES ({', '.join('?' for _ in row)})",
+        list(row.values()),
+    )
+
+
+def ensure_nlp_tables(db):
+    """``suppliers``, ``provisions`` and ``mentions`` in the NLP issue's shape, unless m0003 made them."""
+    names = set(db.table_names())
+    if "suppliers" not in names:
+        db.execute(
+            "CREATE TABLE suppliers (supplier_id TEXT PRIMARY KEY, name TEXT, legal_name TEXT, aliases TEXT,"
+            " parent_id TEXT, country TEXT, risk_flags TEXT)"
+        )
+    if "provisions" not in names:
+        db.execute("CREATE TABLE provisions (provision_id TEXT PRIMARY KEY, name TEXT, description TEXT, legal_source TEXT)")
+    if "mentions" not in names:
+        db.execute(
+            "CREATE TABLE mentions (id INTEGER PRIMARY KEY, doc_table TEXT, doc_id TEXT, start INTEGER, [end] INTEGER,"
+            " text TEXT, label TEXT, entity_id TEXT, pipeline_version TEXT)"
+        )
+
+
+def mention(db, doc_table, doc_id, text, needle, label, entity_id):
+    start = text.index(needle)
+    insert(
+        db,
+        "mentions",
+        {"doc_table": doc_table, "doc_id": str(doc_id), "start": start, "end": start + len(needle), "text": needle,
+         "label": label, "entity_id": entity_id, "pipeline_version": "test"},
+    )
+
+
+def amendment(number, amendment_id, stage, summary, text, sponsors, decision="NoDecision", clause=None):
+    return {
+        "amendment_id": amendment_id, "bill_id": BILL, "bill_stage_id": stage, "number": number, "decision": decision,
+        "summary": summary, "text": text, "explanatory_text": None, "clause": clause,
+        "sponsors": json.dumps(sponsors), "lead_sponsor_id": LORD_ALTON if "Lord Alton of Liverpool" in sponsors else JANE_SMITH,
+        "source_url": f"https://bills-api.parliament.uk/api/v1/Bills/{BILL}/Stages/{stage}/Amendments/{amendment_id}",
+    }
+
+
+def build_db(path):
+    """A small, linked tracker database: one bill, two stages, three amendments, members and history."""
+    db = store.open_db(str(path))
+    tables = set(db.table_names())
+    run = store.start_run(db, "test")
+    t0, t1 = "2023-01-10T09:00:00+00:00", "2023-02-01T18:30:00+00:00"
+    with store.transaction(db):
+        store.upsert(db, "bills", {"bill_id": BILL, "short_title": "Procurement Bill [HL]", "current_house": "Commons"}, run_id=run, at=t0, bill_id=BILL)
+        for stage_id, description, house, order, day in ((11, "Committee stage", "Lords", 3, "2022-07-06"), (22, "Report stage", "Commons", 9, "2023-01-09")):
+            store.upsert(
+                db, "bill_stages",
+                {"bill_stage_id": stage_id, "bill_id": BILL, "description": description, "house": house, "sort_order": order, "first_sitting": day},
+                run_id=run, at=t0, bill_id=BILL,
+            )
+        store.upsert(db, "members", {"member_id": LORD_ALTON, "name": "Lord Alton of Liverpool", "party": "Crossbench", "house": "Lords"}, run_id=run, at=t0)
+        store.upsert(db, "members", {"member_id": JANE_SMITH, "name": "Jane Smith", "party": "Labour", "house": "Commons", "constituency": "Testshire"}, run_id=run, at=t0)
+        rows = [
+            amendment("NC1", A_SURVEILLANCE, 11, "Surveillance equipment: removal from government sites", HIKVISION_TEXT,
+                      ["Lord Alton of Liverpool", "Jane Smith"], clause=12),
+            amendment("47", A_PASSING, 22, "Contracting authorities: duties",
+                      "A contracting authority must have regard to the procurement objectives, value for money, public benefit, "
+                      "information sharing and integrity, and in a schedule to this Act the surveillance of equipment markets.",
+                      ["Jane Smith"], clause=12),
+            amendment("3", A_HEALTH, 11, "Health care services", "This Act does not apply to health care services.", ["Jane Smith"], decision="Withdrawn"),
+        ]
+        for row in rows:
+            store.upsert(db, "amendments", row, run_id=run, at=t0, bill_id=BILL)
+            sponsors = json.loads(row["sponsors"])
+            ids = {"Lord Alton of Liverpool": LORD_ALTON, "Jane Smith": JANE_SMITH}
+            store.replace_links(
+                db, "amendment_sponsors", "amendment_id", row["amendment_id"],
+                [{"amendment_id": row["amendment_id"], "member_id": ids[n], "is_lead": int(i == 0), "sort_order": i} for i, n in enumerate(sponsors)],
+            )
+        store.upsert(db, "bill_clauses", {"clause_id": "hl-12", "bill_id": BILL, "version": "HL Bill 4", "kind": "clause", "number": "12",
+                                          "heading": "Exclusions", "text": "A supplier is an excluded supplier if..."}, run_id=run, at=t0, bill_id=BILL)
+    # A later sync: the decision on NC1 changes (history is data).
+    run2 = store.start_run(db, "test")
+    with store.transaction(db):
+        changed = amendment("NC1", A_SURVEILLANCE, 11, "Surveillance equipment: removal from government sites", HIKVISION_TEXT,
+                            ["Lord Alton of Liverpool", "Jane Smith"], decision="Agreed", clause=12)
+        assert store.upsert(db, "amendments", changed, run_id=run2, at=t1, bill_id=BILL) == "changed"
+    with store.transaction(db):
+        if {"debates", "contributions"} <= tables:
+            store.upsert(db, "debates", {"debate_id": "DEB-1", "title": "Procurement Bill [HL]", "date": "2022-07-06", "house": "Lords", "bill_id": BILL}, run_id=run, at=t0)
+            speech = "My Lords, I beg to move Amendment NC1. Cameras made by Hikvision watch our government buildings."
+            store.upsert(db, "contributions", {"contribution_id": 9001, "debate_id": "DEB-1", "member_id": LORD_ALTON, "attributed_to": "Lord Alton of Liverpool",
+                                               "order_in_section": 1, "text": speech}, run_id=run, at=t0)
+            store.upsert(db, "contributions", {"contribution_id": 9002, "debate_id": "DEB-1", "member_id": None, "attributed_to": "Noble Lords",
+                                               "order_in_section": 2, "text": "Hear, hear."}, run_id=run, at=t0)
+            if "contribution_amendments" in tables:
+                insert(db, "contribution_amendments", {"contribution_id": 9001, "amendment_id": A_SURVEILLANCE, "how": "moved", "reference": "I beg to move Amendment NC1"})
+        if {"divisions", "division_votes"} <= tables:
+            store.upsert(db, "divisions", {"division_id": "lords-2911", "house": "Lords", "number": 1, "date": "2022-07-06",
+                                           "title": "Procurement Bill [HL]: Committee: Amendment NC1", "aye_count": 210, "no_count": 180,
+                                           "bill_id": BILL, "amendment_id": A_SURVEILLANCE}, run_id=run, at=t0)
+            insert(db, "division_votes", {"division_id": "lords-2911", "member_id": LORD_ALTON, "vote": "content", "is_teller": 0})
+        if "written_questions" in tables:
+            store.upsert(db, "written_questions", {"question_id": 5, "uin": "HL1234", "asking_member_id": LORD_ALTON, "date_tabled": "2022-11-01",
+                                                   "heading": "Surveillance: Procurement", "question_text": "To ask His Majesty's Government what surveillance equipment made by Hikvision is in use.",
+                                                   "answer_text": "The Government keeps this under review."}, run_id=run, at=t0)
+        ensure_nlp_tables(db)
+        insert(db, "suppliers", {"supplier_id": "hikvision", "name": "Hikvision", "legal_name": "Hangzhou Hikvision Digital Technology Co., Ltd.",
+                                 "aliases": json.dumps(["Hikvision", "HIKVISION"]), "country": "CN", "parent_id": None,
+                                 "risk_flags": json.dumps([{"flag": "fcc_covered_list", "source": "US FCC Covered List"}])})
+        insert(db, "provisions", {"provision_id": "surveillance-equipment", "name": "Surveillance equipment", "description": "Removal of surveillance equipment"})
+        mention(db, "amendments", A_SURVEILLANCE, HIKVISION_TEXT, "Hikvision", "SUPPLIER", "hikvision")
+        mention(db, "amendments", A_SURVEILLANCE, HIKVISION_TEXT, "surveillance equipment", "PROVISION", "surveillance-equipment")
+        if "contributions" in tables:
+            speech = "My Lords, I beg to move Amendment NC1. Cameras made by Hikvision watch our government buildings."
+            mention(db, "contributions", 9001, speech, "Hikvision", "SUPPLIER", "hikvision")
+    db.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory):
+    return build_db(tmp_path_factory.mktemp("publish") / "tracker.db")
+
+
+@pytest.fixture(scope="module")
+def tables(db_path):
+    return set(sqlite_utils.Database(str(db_path)).table_names())
+
+
+class Site:
+    """Synchronous GETs against an in-process Datasette configured as ``tracker serve`` runs it."""
+
+    def __init__(self, db_path, **options):
+        self.ds = server.make_datasette(db_path, **options)
+        self.loop = asyncio.new_event_loop()
+        self.loop.run_until_complete(self.ds.invoke_startup())
+
+    def get(self, path):
+        return self.loop.run_until_complete(self.ds.client.get(path))
+
+    def run(self, coro):
+        return self.loop.run_until_complete(coro)
+
+    def close(self):
+        self.loop.close()
+
+
+@pytest.fixture(scope="module")
+def site(db_path):
+    s = Site(db_path)
+    yield s
+    s.close()
+
+
+def parse_atom(response):
+    """Parse an Atom response and check what RFC 4287 requires of a feed and its entries."""
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    root = ET.fromstring(response.content)
+    assert root.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated"):
+        assert root.find(f"{ATOM}{required}") is not None, required
+    feed_author = root.find(f"{ATOM}author/{ATOM}name") is not None
+    assert any(link.get("rel") == "self" for link in root.findall(f"{ATOM}link"))
+    entries = root.findall(f"{ATOM}entry")
+    ids = [e.findtext(f"{ATOM}id") for e in entries]
+    assert len(ids) == len(set(ids)), "entry ids are unique"
+    for entry in entries:
+        for required in ("id", "title", "updated"):
+            assert (entry.findtext(f"{ATOM}{required}") or "").strip(), required
+        assert feed_author or entry.find(f"{ATOM}author") is not None
+        # RFC 3339 date-time
+        updated = entry.findtext(f"{ATOM}updated")
+        assert updated[4] == "-" and "T" in updated and (updated.endswith("Z") or updated[-6] in "+-")
+    return root, entries
+
+
+# --- metadata ---------------------------------------------------------------
+
+
+def test_metadata_has_title_licence_and_sources(site, db_path, tables):
+    meta = site.get("/-/metadata.json").json()
+    assert meta["title"] == "Procurement Bill tracker"
+    assert meta["license"] == "Open Parliament Licence v3.0"
+    assert meta["license_url"].startswith("https://www.parliament.uk/") and "open-parliament-licence" in meta["license_url"]
+    database = meta["databases"][server.database_name(db_path)]
+    described = database["tables"]
+    for table in ("bills", "bill_stages", "amendments", "members", "changes", "bill_clauses"):
+        assert described[table]["source"] and described[table]["source_url"].startswith("https://"), table
+        assert described[table]["columns"], table
+    for table in ("debates", "contributions", "divisions", "written_questions", "suppliers", "mentions"):
+        if table in tables:
+            assert described[table]["source"], table
+    # The licence is shown on the pages.
+    assert "Open Parliament Licence v3.0" in site.get("/").text
+
+
+def test_every_foreign_key_target_has_a_label_column(site, db_path):
+    described = site.get("/-/metadata.json").json()["databases"][server.database_name(db_path)]["tables"]
+    db = sqlite_utils.Database(str(db_path))
+    targets = {fk.other_table for table in db.tables for fk in table.foreign_keys}
+    assert {"bills", "bill_stages", "members"} <= targets
+    for target in targets:
+        assert described.get(target, {}).get("label_column"), target
+    # A foreign key shows as a name: the amendments table names the lead sponsor.
+    page = site.get("/tracker/amendments?_size=10").text
+    assert "Lord Alton of Liverpool" in page
+
+
+def test_default_facets_and_sorts(site, tables):
+    data = site.get("/tracker/amendments.json?_size=0").json()
+    facets = set(data["facet_results"])
+    assert {"decision", "bill_stage_id", "lead_sponsor_id", "sponsors"} <= facets
+    overview = site.get("/tracker/amendments_overview.json?_size=0").json()
+    assert {"decision", "stage", "house", "lead_sponsor"} <= set(overview["facet_results"])
+    houses = {v["value"] for v in overview["facet_results"]["house"]["results"]}
+    assert houses == {"Lords", "Commons"}
+    if "contributions_overview" in tables:
+        contrib = site.get("/tracker/contributions_overview.json?_size=0").json()
+        assert {"house", "date", "member"} <= set(contrib["facet_results"])
+    changes = site.get("/tracker/changes.json?_shape=objects").json()["rows"]
+    assert changes[0]["id"] > changes[-1]["id"], "changes newest first"
+
+
+def test_queries_needing_absent_tables_are_left_out(tmp_path):
+    path = tmp_path / "bare.db"
+    db = sqlite_utils.Database(str(path))
+    m0001_foundation.migrate(db)
+    m0004_publish.migrate(db)
+    db.close()
+    queries = server.build_metadata(path)["databases"]["bare"]["queries"]
+    assert "changes_since" in queries and "amendments_by_member" in queries
+    assert "member_record" not in queries and "amendments_mentioning_entity" not in queries
+    assert all("requires" not in q for q in queries.values())
+
+
+# --- search -----------------------------------------------------------------
+
+
+def test_fts_indexes_exist_with_porter_for_present_tables(tables, db_path):
+    conn = sqlite3.connect(db_path)
+    for table in ("amendments", "bill_clauses", "pingpong_items", "contributions", "written_questions", "written_statements"):
+        if table in tables:
+            sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", [f"{table}_fts"]).fetchone()
+            assert sql and "porter" in sql[0], table
+    conn.close()
+
+
+def test_search_page_ranks_with_snippets(site):
+    page = site.get("/-/search?q=surveillance+equipment")
+    assert page.status_code == 200
+    text = page.text
+    first = text.index(f'href="/-/amendment/{A_SURVEILLANCE}"')
+    assert first < text.index(f'href="/-/amendment/{A_PASSING}"'), "the amendment about it ranks above a passing mention"
+    assert f"/-/amendment/{A_HEALTH}" not in text
+    assert "<mark>" in text
+    # stemming: "removals" finds "removal", "camera" finds "Cameras"
+    assert f"/-/amendment/{A_SURVEILLANCE}" in site.get("/-/search?q=removals").text
+    # punctuation and FTS5 syntax are harmless
+    assert site.get('/-/search?q=%22NC1%22+AND+OR+(').status_code == 200
+
+
+def test_search_page_across_kinds_and_kind_filter(site, tables):
+    text = site.get("/-/search?q=hikvision").text
+    assert f"/-/amendment/{A_SURVEILLANCE}" in text
+    if "contributions_fts" in tables:
+        assert "/tracker/contributions/9001" in text
+        only = site.get("/-/search?q=hikvision&kind=contributions").text
+        assert "/tracker/contributions/9001" in only and f"/-/amendment/{A_SURVEILLANCE}" not in only
+    if "written_questions_fts" in tables:
+        assert "/tracker/written_questions/5" in text
+
+
+def test_datasette_table_search_uses_the_index(site):
+    rows = site.get("/tracker/amendments.json?_search=surveillance&_shape=objects").json()["rows"]
+    assert {r["amendment_id"] for r in rows} == {A_SURVEILLANCE, A_PASSING}
+    rows = site.get("/tracker/amendments_overview.json?_search=hikvision&_shape=objects").json()["rows"]
+    assert [r["amendment_id"] for r in rows] == [A_SURVEILLANCE]
+
+
+def test_triggers_keep_the_index_current(tmp_path):
+    path = build_db(tmp_path / "t.db")
+    db = store.open_db(str(path))
+    run = store.start_run(db, "test")
+    with store.transaction(db):
+        row = amendment("3", A_HEALTH, 11, "Drones", "Unmanned aerial vehicles (drones) bought by departments.", ["Jane Smith"], decision="Withdrawn")
+        store.upsert(db, "amendments", row, run_id=run)
+        # an unchanged record only moves last_seen: the index is untouched and stays consistent
+        store.upsert(db, "amendments", row, run_id=run)
+    hits = lambda q: [r[0] for r in db.execute("SELECT rowid FROM amendments_fts WHERE amendments_fts MATCH ?", [q]).fetchall()]
+    assert hits("drone") == [A_HEALTH]
+    assert hits("health") == []
+    db.execute("DELETE FROM amendments WHERE amendment_id = ?", [A_HEALTH])
+    assert hits("drone") == []
+    db.execute("INSERT INTO amendments_fts(amendments_fts) VALUES ('integrity-check')")
+    db.close()
+
+
+def test_fts_query_quotes_what_people_type():
+    assert search.fts_query("surveillance equipment") == '"surveillance" "equipment"'
+    assert search.fts_query('"national security" hik*') == '"national security" "hik"*'
+    assert search.fts_query('NEAR( OR " -') == '"NEAR(" "OR" "-"'
+    assert search.fts_query("   ") == ""
+
+
+# --- canned queries ---------------------------------------------------------
+
+
+def canned(site, name, **params):
+    from urllib.parse import urlencode
+
+    response = site.get(f"/tracker/{name}.json?{urlencode({**params, '_shape': 'objects'})}")
+    assert response.status_code == 200, response.text[:500]
+    return response.json()["rows"]
+
+
+def test_every_canned_query_has_title_description_and_runs(site, db_path):
+    queries = site.get("/tracker.json").json()["queries"]
+    assert len(queries) >= 6
+    meta = site.get("/-/metadata.json").json()["databases"][server.database_name(db_path)]["queries"]
+    for query in queries:
+        name = query["name"]
+        assert meta[name]["title"] and len(meta[name]["description"]) > 40, name
+        names = set(re.findall(r"(?<!:):(\w+)", meta[name]["sql"]))
+        params = {p: {"since": "2000-01-01", "term": "surveillance", "member": "Alton", "clause": "12", "entity": "hikvision"}.get(p, "") for p in names}
+        canned(site, name, **params)
+
+
+def test_amendments_matching_a_term(site):
+    rows = canned(site, "amendments_matching_term", term="surveillance equipment")
+    assert [r["amendment_id"] for r in rows][0] == A_SURVEILLANCE
+    assert rows[0]["stage"] == "Committee stage" and rows[0]["decision"] == "Agreed"
+    assert "Lord Alton of Liverpool" in rows[0]["sponsors"]
+
+
+def test_amendments_mentioning_an_entity_and_by_member(site):
+    rows = canned(site, "amendments_mentioning_entity", entity="hikvision")
+    assert [r["amendment_id"] for r in rows] == [A_SURVEILLANCE]
+    rows = canned(site, "amendments_by_member", member="Alton")
+    assert [(r["amendment_id"], r["role"]) for r in rows] == [(A_SURVEILLANCE, "lead sponsor")]
+    assert len(canned(site, "amendments_by_member", member=str(JANE_SMITH))) == 3
+
+
+def test_clause_history(site):
+    rows = canned(site, "clause_history", clause="12")
+    whats = [r["what"] for r in rows]
+    assert "amendment NC1" in whats and "amendment 47" in whats and "amendment NC1 changed" in whats
+    assert any(w.startswith("text of clause 12") for w in whats)
+
+
+def test_campaigner_queries(site, tables):
+    if not {"divisions", "division_votes", "contributions", "debates"} <= tables:
+        pytest.skip("the Members/Hansard tables are not in this tree yet")
+    rows = canned(site, "member_record", member="Alton")
+    whats = {r["what"] for r in rows}
+    assert "amendment" in whats and "vote: content" in whats and "speech naming hikvision" in whats
+    rows = canned(site, "surveillance_amendment_backers", term="")
+    alton = [r for r in rows if r["member_id"] == LORD_ALTON]
+    assert alton and alton[0]["amendment_id"] == A_SURVEILLANCE and alton[0]["voted"] == "content in lords-2911"
+
+
+def test_staff_change_queries(site):
+    rows = canned(site, "changes_since", since="2023-02-01", bill="", table="", kind="")
+    assert [(r["table_name"], r["record_id"], r["kind"]) for r in rows] == [("amendments", str(A_SURVEILLANCE), "changed")]
+    assert canned(site, "changes_since", since="2000-01-01", bill=str(BILL), table="amendments", kind="added")
+    assert canned(site, "changes_since", since="2000-01-01", bill="1", table="", kind="") == []
+    summary = canned(site, "changes_summary", since="2000-01-01")
+    assert {"bill_id", "table_name", "kind", "changes"} <= set(summary[0])
+    decisions = canned(site, "decision_changes")
+    assert [(r["old_decision"], r["new_decision"]) for r in decisions] == [("NoDecision", "Agreed")]
+
+
+# --- pages ------------------------------------------------------------------
+
+
+def test_amendment_page(site, tables):
+    page = site.get(f"/-/amendment/{A_SURVEILLANCE}")
+    assert page.status_code == 200
+    text = page.text
+    assert 'class="mention mention-supplier" href="/-/supplier/hikvision"' in text
+    assert 'href="/-/provision/surveillance-equipment"' in text
+    assert f'href="/-/member/{LORD_ALTON}" class="sponsor"' in text and "Jane Smith" in text
+    assert "NoDecision → Agreed" in text
+    assert f"/-/feeds/bill/{BILL}.atom" in text
+    if "divisions" in tables:
+        assert "Committee: Amendment NC1" in text
+    if "contribution_amendments" in tables:
+        assert "I beg to move Amendment NC1" in text
+    assert site.get("/-/amendment/999999").status_code == 404
+
+
+def test_member_page(site, tables):
+    text = site.get(f"/-/member/{LORD_ALTON}").text
+    assert "Lord Alton of Liverpool" in text and f"/-/amendment/{A_SURVEILLANCE}" in text and "lead sponsor" in text
+    if "division_votes" in tables:
+        assert "content" in text and "lords-2911" in text
+    if "contributions" in tables:
+        assert 'href="/-/supplier/hikvision"' in text
+    assert site.get("/-/member/1").status_code == 404
+
+
+def test_supplier_and_provision_pages(site, tables):
+    text = site.get("/-/supplier/hikvision").text
+    assert "Hangzhou Hikvision Digital Technology" in text and "US FCC Covered List" in text
+    assert f'href="/-/amendment/{A_SURVEILLANCE}"' in text and "<mark" in text
+    if "contributions" in tables:
+        assert "/tracker/contributions/9001" in text
+    assert "Surveillance equipment" in site.get("/-/provision/surveillance-equipment").text
+    assert site.get("/-/supplier/nobody").status_code == 404
+
+
+def test_table_pages_link_to_the_entity_pages(site):
+    assert f'<a href="/-/amendment/{A_SURVEILLANCE}">NC1</a>' in site.get("/tracker/amendments").text
+    assert f'<a href="/-/member/{LORD_ALTON}">Lord Alton of Liverpool</a>' in site.get("/tracker/members").text
+    row = site.get(f"/tracker/amendments/{A_SURVEILLANCE}").text
+    assert f'href="/-/amendment/{A_SURVEILLANCE}" class="tracker-page-link"' in row
+    assert f'href="/-/feeds/bill/{BILL}.atom"' in site.get(f"/tracker/bills/{BILL}").text
+
+
+def test_pages_render_with_only_the_foundation_tables(tmp_path):
+    path = tmp_path / "bare.db"
+    db = sqlite_utils.Database(str(path))
+    m0001_foundation.migrate(db)
+    m0004_publish.migrate(db)
+    db["bills"].insert({"bill_id": BILL, "short_title": "Procurement Bill [HL]"})
+    db["members"].insert({"member_id": LORD_ALTON, "name": "Lord Alton of Liverpool"})
+    db["amendments"].insert({"amendment_id": 1, "bill_id": BILL, "number": "1", "text": "Hikvision cameras", "sponsors": "[\"Lord Alton of Liverpool\"]"})
+    db.close()
+    bare = Site(path)
+    try:
+        assert "Lord Alton of Liverpool" in bare.get("/-/amendment/1").text
+        assert bare.get(f"/-/member/{LORD_ALTON}").status_code == 200
+        assert "/-/amendment/1" in bare.get("/-/search?q=camera").text
+        assert bare.get("/-/supplier/hikvision").status_code == 404
+        parse_atom(bare.get("/-/feeds/changes.atom"))
+    finally:
+        bare.close()
+
+
+# --- safety -----------------------------------------------------------------
+
+
+def test_stored_text_is_escaped_everywhere(site, tables):
+    paths = [
+        f"/-/amendment/{A_SURVEILLANCE}", "/-/search?q=hikvision", "/-/search?q=alert", "/-/supplier/hikvision",
+        f"/tracker/amendments/{A_SURVEILLANCE}", "/tracker/amendments?_search=alert", f"/-/member/{LORD_ALTON}",
+        "/tracker/amendments_matching_term?term=alert",
+    ]
+    for path in paths:
+        text = site.get(path).text
+        assert SCRIPT not in text, path
+        assert "<script>alert" not in text, path
+    assert "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;" in site.get(f"/-/amendment/{A_SURVEILLANCE}").text
+    # the search box echoes what was typed, escaped
+    assert "<script>x" not in site.get("/-/search?q=%3Cscript%3Ex").text
+
+
+def test_highlighting_escapes_and_never_guesses():
+    class Urls:
+        def path(self, p):
+            return p
+
+    class Ds:
+        urls = Urls()
+
+    text = "<b>Hikvision</b> & Dahua"
+    m = [{"start": 3, "end": 12, "text": "Hikvision", "label": "SUPPLIER", "entity_id": 'x"><script>'}]
+    html = str(pages.highlight(Ds(), text, m))
+    assert html.startswith("&lt;b&gt;<a class=\"mention mention-supplier\" href=\"/-/supplier/x%22%3E%3Cscript%3E\"")
+    assert "<script>" not in html
+    # a mention whose offsets do not hold its text is not placed
+    placed = pages.place_mentions({"text": text}, [{"start": 0, "end": 4, "text": "Dahua", "label": "SUPPLIER", "entity_id": "dahua"}])
+    assert placed == {"text": []}
+    # offsets into the fields joined by a blank line are mapped back to the field
+    placed = pages.place_mentions({"summary": "Cameras", "text": "Hikvision cameras"}, [{"start": 9, "end": 18, "text": "Hikvision", "label": "SUPPLIER"}])
+    assert placed["text"][0]["start"] == 0
+
+
+def test_served_read_only_with_a_time_limit(site):
+    db = site.ds.get_database("tracker")
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        site.run(db.execute_fn(lambda conn: conn.execute("CREATE TABLE x (a)")))
+    settings = site.get("/-/settings.json").json()
+    assert settings["sql_time_limit_ms"] == server.SETTINGS["sql_time_limit_ms"]
+    slow = site.get("/tracker.json?sql=with+recursive+c(x)+as+(select+1+union+all+select+x%2B1+from+c)+select+count(*)+from+c")
+    assert slow.status_code == 400 and "too long" in slow.text
+    assert site.get("/tracker.json?sql=delete+from+amendments").status_code == 400
+
+
+def test_immutable_snapshot_serves_the_same(db_path):
+    snap = Site(db_path, immutable=True)
+    try:
+        assert f"/-/amendment/{A_SURVEILLANCE}" in snap.get("/-/search?q=surveillance").text
+    finally:
+        snap.close()
+
+
+def test_no_secrets_are_served(db_path, tmp_path):
+    assert server.secret_columns(db_path) == []
+    server.check_servable(db_path)
+    bad = tmp_path / "bad.db"
+    sqlite_utils.Database(str(bad))["settings"].insert({"smtp_password": "hunter2"})
+    with pytest.raises(server.ServeError, match="smtp_password"):
+        server.check_servable(bad)
+    with pytest.raises(server.ServeError, match="never served"):
+        (tmp_path / "tracker.toml").write_text("[smtp]\npassword = 'x'\n")
+        server.check_servable(tmp_path / "tracker.toml")
+
+
+def test_serve_arguments(db_path):
+    args = server.datasette_args(db_path, port=8123)
+    assert args[0] == str(db_path) and "--plugins-dir" in args and "--template-dir" in args
+    assert args[args.index("--host") + 1] == "127.0.0.1"
+    assert ["--setting", "sql_time_limit_ms", "1500"] == args[args.index("sql_time_limit_ms") - 1: args.index("sql_time_limit_ms") + 2]
+    assert server.datasette_args(db_path, immutable=True)[:2] == ["-i", str(db_path)]
+
+
+# --- feeds ------------------------------------------------------------------
+
+
+def test_all_changes_feed(site):
+    root, entries = parse_atom(site.get("/-/feeds/changes.atom"))
+    assert root.findtext(f"{ATOM}title") == "Procurement Bill tracker: all changes"
+    first = entries[0]
+    assert first.findtext(f"{ATOM}title") == "Amendment NC1 changed: decision"
+    assert "NoDecision → Agreed" in first.findtext(f"{ATOM}summary")
+    assert first.find(f"{ATOM}link").get("href").endswith(f"/-/amendment/{A_SURVEILLANCE}")
+    assert "changes.atom" in site.get("/").text, "linked from the pages"
+
+
+def test_bill_feed(site):
+    root, entries = parse_atom(site.get(f"/-/feeds/bill/{BILL}.atom"))
+    assert "Procurement Bill [HL]" in root.findtext(f"{ATOM}title")
+    assert len(entries) >= 5
+    assert site.get("/-/feeds/bill/1.atom").status_code == 404
+
+
+def test_canned_query_feeds(site):
+    root, entries = parse_atom(site.get("/tracker/changes_since.atom?since=2023-02-01&bill=&table=&kind="))
+    assert "what changed since a date" in root.findtext(f"{ATOM}title")
+    assert len(entries) == 1
+    _, entries = parse_atom(site.get("/tracker/decision_changes.atom"))
+    assert len(entries) == 1
+    # the query page links its feed; a query without change columns offers none
+    assert "changes_since.atom" in site.get("/tracker/changes_since?since=2023-02-01&bill=&table=&kind=").text
+    assert ".atom" not in site.get("/tracker/amendments_by_member?member=Alton").text.split("This data as")[1].split("</p>")[0]
+    assert site.get("/tracker/amendments_by_member.atom?member=Alton").status_code in (400, 404)
