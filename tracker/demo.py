@@ -5,6 +5,8 @@ from tracker.sync import bills_step, legislation_step, run_sync
 
 # The sample's Act: the Procurement Bill [HL] 2022-23 became the Procurement Act 2023 (c. 54).
 SAMPLE_ACTS = {3159: "ukpga/2023/54"}
+# The watch terms the sample's written questions and statements are found by.
+SAMPLE_WATCH_TERMS = ("Hikvision", "surveillance equipment")
 
 
 def sample_bill_ids():
@@ -18,7 +20,16 @@ def demo_steps():
     bill_ids = sample_bill_ids()
     steps = [bills_step(bill_ids=bill_ids)]
     steps += [legislation_step(bill_id, SAMPLE_ACTS[bill_id]) for bill_id in bill_ids if bill_id in SAMPLE_ACTS]
+    steps += parliament_steps()
     return steps
+
+
+def parliament_steps():
+    """Members, the bill's debates and divisions, and written questions and statements on
+    the bill and the sample's watch terms (members referred to later are fetched as they appear)."""
+    from tracker.sync_parliament import divisions_step, hansard_step, members_step, questions_step
+
+    return [members_step(), hansard_step(), divisions_step(), questions_step(terms=SAMPLE_WATCH_TERMS)]
 
 
 def build_demo(db_path, *, archive_dir="archive", progress=None):
