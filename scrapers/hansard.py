@@ -194,7 +194,7 @@ def speaker_name(attributed_to):
     if not attributed_to:
         return None
     name = attributed_to.strip()
-    party = re.match(r"^(.*\S)\s*\(([^()\s]{1,8})\)$", name)
+    party = re.match(r"^(.*\S)\s*\(([^()\s]{1,12})\)$", name)
     if party:
         name = party.group(1)
     inner = re.match(r"^(.*?)\s*\(([^()]*)\)$", name)
@@ -207,7 +207,7 @@ def speaker_name(attributed_to):
 # -- references to amendments ----------------------------------------------------
 
 _NUM = r"\d+[A-Z]{0,2}"
-_LIST = rf"{_NUM}(?:\s*(?:,|and|to|or)\s*(?:amendments?\s+)?{_NUM})*"
+_LIST = rf"{_NUM}(?:\s*(?:,|and|to|or)\s*{_NUM})*"
 _KIND = r"(?:(?:government|lords|commons)\s+)?(?P<kind>new\s+clauses?|new\s+schedules?|amendments?|motions?)"
 _REFERENCE = re.compile(rf"\b{_KIND}\s+(?P<nums>(?:{_LIST}|(?-i:[A-Z]\d{{0,2}})\b))", re.IGNORECASE)
 _MOTION_LETTER = re.compile(r"^[A-Z]\d{0,2}$")

@@ -1,0 +1,93 @@
+"""Hansard API parsing: debates, contributions, speakers and references to amendments."""
+import pytest
+
+from conftest import load_fixture
+from scrapers import hansard
+
+
+def test_debate_with_children_to_rows():
+    data = load_fixture("hansard", "debate.json")
+    debates, contributions = hansard.parse_debate(data, "https://hansard.example/debates/debate/x.json")
+    assert [d["title"] for d in debates] == ["Procurement Bill [Lords]", "New Clause 1 - High-risk Suppliers", "Third Reading"]
+    parent = debates[0]["debate_id"]
+    assert debates[0]["parent_debate_id"] is None and {d["parent_debate_id"] for d in debates[1:]} == {parent}
+    assert (debates[0]["date"], debates[0]["house"], debates[0]["location"], debates[0]["hrs_tag"]) == ("2023-06-13", "Commons", "Commons Chamber", "BigBoldHeading")
+    # the timestamp is not a contribution
+    assert 9101 not in [c["contribution_id"] for c in contributions]
+    assert len(contributions) == 7
+    by_id = {c["contribution_id"]: c for c in contributions}
+    speech = by_id[9114]
+    assert speech["member_id"] == 4812 and speech["debate_id"] == "11111111-0000-0000-0000-000000000002"
+    assert speech["text"] == "New clause 1 in my name concerns Hikvision & Dahua.\nIt would require a review."
+    assert "column-number" in speech["html"]  # the HTML is kept as published
+    assert speech["timecode"] == "14:03:00" and speech["order_in_section"] == 4
+    assert speech["source_url"].endswith("x.json")
+
+
+def test_column_numbers_carry_over_and_start_where_an_item_opens_with_one():
+    _, contributions = hansard.parse_debate(load_fixture("hansard", "debate.json"), "u")
+    columns = {c["contribution_id"]: c["hansard_column"] for c in contributions}
+    assert columns[9102] == "200"  # opens with its marker
+    assert columns[9111] == columns[9113] == "200"  # no marker: the column carries over into the child section
+    assert columns[9114] == "200"  # starts in 200, moves to 201 mid-speech
+    assert columns[9115] == "202"  # opens with 202
+    assert columns[9121] == "202"  # the next child section goes on from there
+
+
+def test_unattributed_contributions_have_no_member():
+    _, contributions = hansard.parse_debate(load_fixture("hansard", "debate.json"), "u")
+    chair = [c for c in contributions if c["attributed_to"] == "Madam Deputy Speaker"]
+    assert len(chair) == 1 and chair[0]["member_id"] is None
+    procedural = [c for c in contributions if c["attributed_to"] is None]
+    assert procedural and all(c["member_id"] is None for c in procedural)
+
+
+@pytest.mark.parametrize("attributed, name", [
+    ("Lord Fox (LD)", "Lord Fox"),
+    ("Alex Burghart (Brentwood and Ongar) (Con)", "Alex Burghart"),
+    ("The Parliamentary Secretary, Cabinet Office (Alex Burghart)", "Alex Burghart"),
+    ("The Minister of State, Cabinet Office (Baroness Neville-Rolfe) (Con)", "Baroness Neville-Rolfe"),
+    ("Florence Eshalomi (Vauxhall and Camberwell Green) (Lab/Co-op)", "Florence Eshalomi"),
+    ("The Chair", "The Chair"),
+    (None, None),
+])
+def test_speaker_name(attributed, name):
+    assert hansard.speaker_name(attributed) == name
+
+
+def _refs(text):
+    return [(r["kind"], r["number"], r["how"]) for r in hansard.amendment_references(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("My Lords, I beg to move Amendment 98 and will speak also to Amendments 99 and 100 in this group.",
+     [("amendment", "98", "moved"), ("amendment", "99", "spoke to"), ("amendment", "100", "spoke to")]),
+    ("I beg to move amendment 47, page 3, line 4, leave out “may”.", [("amendment", "47", "moved")]),
+    ("I will speak to Amendments 29, 33, 34 and 37.",
+     [("amendment", n, "spoke to") for n in ("29", "33", "34", "37")]),
+    ("New clause 1 in my name would require a list.", [("new clause", "NC1", "spoke to")]),
+    ("I rise to speak to new clause 2 in my name.", [("new clause", "NC2", "spoke to")]),
+    ("Amendment 98\nMoved by Lord Alton of Liverpool", [("amendment", "98", "moved")]),
+    ("Motion B1 (as an amendment to Motion B)\nMoved by Lord Coaker", [("motion", "B1", "moved"), ("motion", "B", "mentioned")]),
+    ("I support Motion 47A.", [("motion", "47A", "mentioned")]),
+    ("The motion I moved was about Lords amendment 47A.", [("amendment", "47A", "mentioned")]),
+    ("I will speak to Government new clause 5 and amendments 5 to 7.",
+     [("new clause", "NC5", "spoke to"), ("amendment", "5", "spoke to"), ("amendment", "6", "spoke to"), ("amendment", "7", "spoke to")]),
+    ("Clause 12 stand part; the amendment is withdrawn.", []),
+    ("", []),
+])
+def test_amendment_references(text, expected):
+    assert _refs(text) == expected
+
+
+def test_titles_the_debates_are_found_under():
+    assert hansard.bill_search_titles("Procurement Act 2023", "Procurement Bill [HL]") == ["Procurement Bill"]
+    assert hansard.bill_search_titles("Procurement Bill [HL]") == ["Procurement Bill"]
+    assert hansard.title_matches("Procurement Bill [ Lords ] (Fifth sitting)", "Procurement Bill")
+    assert hansard.title_matches("Procurement Bill [HL]", "Procurement Bill")
+    assert not hansard.title_matches("Public Procurement: Surveillance Equipment", "Procurement Bill")
+
+
+def test_search_item_shape():
+    [item] = load_fixture("hansard", "search_debates.json")["Results"]
+    assert set(item) >= {"DebateSectionExtId", "Title", "SittingDate", "House", "DebateSection"}

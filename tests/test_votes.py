@@ -1,0 +1,64 @@
+"""Commons Votes and Lords Votes parsing, and telling what a division was on."""
+import pytest
+
+from conftest import load_fixture, shared_example
+from scrapers import votes
+
+
+def test_commons_division_with_tellers():
+    data = load_fixture("votes", "commons_division.json")
+    row, rows, members = votes.parse_commons_division(data, "https://commonsvotes.example/data/division/1555.json")
+    assert row["division_id"] == "commons-1555" and row["api_division_id"] == 1555
+    assert (row["house"], row["number"], row["date"], row["aye_count"], row["no_count"]) == ("Commons", 271, "2023-06-13", 233, 290)
+    assert row["title"] == "Procurement Bill [Lords]: Report Stage: New Clause 1"
+    by_member = {v["member_id"]: v for v in rows}
+    assert len(by_member) == len(data["Ayes"]) + len(data["Noes"]) + len(data["AyeTellers"]) + len(data["NoTellers"])
+    assert by_member[4812]["vote"] == "aye" and by_member[4812]["is_teller"] == 0
+    assert by_member[4613]["vote"] == "no"
+    teller = data["AyeTellers"][0]["MemberId"]
+    assert by_member[teller] == {"division_id": "commons-1555", "member_id": teller, "vote": "aye", "is_teller": 1, "proxy_name": None}
+    member = {m["member_id"]: m for m in members}[4812]
+    assert (member["name"], member["house"], member["constituency"]) == ("Florence Eshalomi", "Commons", "Vauxhall and Camberwell Green")
+
+
+def test_the_real_commons_division_shape():
+    data = shared_example("commonsvotes_division_REAL_shape.json")
+    row, rows, members = votes.parse_commons_division(data, "u")
+    assert (row["division_id"], row["number"], row["aye_count"], row["no_count"]) == ("commons-1025", 283, 358, 269)
+    assert row["date"] == "2021-04-28" and rows == [] and members == []
+    assert votes.division_target(row["title"])[1] == "several"  # "Lords Amendments 11B and 11C": never a guess
+
+
+def test_lords_division_counts_and_votes():
+    data = load_fixture("votes", "lords_division.json")
+    row, rows, _ = votes.parse_lords_division(data, "u")
+    assert row["division_id"] == "lords-3002" and row["house"] == "Lords" and row["date"] == "2023-09-11"
+    contents = [v for v in rows if v["vote"] == "content"]
+    assert row["aye_count"] == len(contents) == len(data["contents"]) + len(data["contentTellers"])
+    assert row["no_count"] == len(data["notContents"]) + len(data["notContentTellers"])
+    assert {v["vote"] for v in rows} == {"content", "not-content"}
+    assert [v["member_id"] for v in rows if v["is_teller"]] == [data["contentTellers"][0]["memberId"], data["notContentTellers"][0]["memberId"]]
+    assert "Motion B1 moved by Lord Coaker" in row["notes"]
+    # where the service gives totals they win over counting names
+    row, _, _ = votes.parse_lords_division({**data, "contentCount": 245, "notContentCount": 203}, "u")
+    assert (row["aye_count"], row["no_count"]) == (245, 203)
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("Procurement Bill [Lords]: Report Stage: New Clause 1", ("new clause", "NC1")),
+    ("Procurement Bill [HL]: Report: Amendment 5", ("amendment", "5")),
+    ("Procurement Bill [HL]: Motion B1", ("motion", "B1")),
+    ("Motion 47A", ("motion", "47A")),
+    ("Procurement Bill [Lords]: Motion to disagree with Lords Amendment 47A", ("amendment", "47A")),
+    ("Procurement Bill [HL]: Motion C1 on Commons Amendment 91", ("motion", "C1")),
+    ("Procurement Bill [Lords]: Reasoned Amendment to Second Reading", None),
+    ("Procurement Bill [Lords]: Third Reading", None),
+    ("Procurement Bill [HL]: Amendments 29 and 33", ("amendment", "several")),
+])
+def test_division_target(title, expected):
+    target = votes.division_target(title)
+    assert (target[:2] if target else None) == expected
+
+
+def test_lords_notes_name_the_amendment_when_the_title_does_not():
+    assert votes.division_target("Procurement Bill [HL]: Report (Day 2)", "Amendment 22 moved by Baroness Chakrabarti")[:2] == ("amendment", "22")
