@@ -579,3 +579,13 @@ def test_canned_query_feeds(site):
     assert "changes_since.atom" in site.get("/tracker/changes_since?since=2023-02-01&bill=&table=&kind=").text
     assert ".atom" not in site.get("/tracker/amendments_by_member?member=Alton").text.split("This data as")[1].split("</p>")[0]
     assert site.get("/tracker/amendments_by_member.atom?member=Alton").status_code in (400, 404)
+
+
+def test_ranking_is_bounded_to_a_window_and_says_so(site, monkeypatch):
+    monkeypatch.setattr(search, "RANK_WINDOW", 1)
+    text = site.get("/-/search?q=surveillance&kind=amendments").text
+    assert "ranked among the newest 1 of them" in text
+    assert f"/-/amendment/{A_PASSING}" in text and f"/-/amendment/{A_SURVEILLANCE}" not in text
+    exact = site.get("/-/search?q=surveillance&kind=amendments&exact=1").text
+    assert "ranked among the newest" not in exact
+    assert exact.index(f"/-/amendment/{A_SURVEILLANCE}") < exact.index(f"/-/amendment/{A_PASSING}")

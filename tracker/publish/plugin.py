@@ -84,7 +84,8 @@ async def search_page(request, datasette):
     tables = set(await db.table_names())
     pks = {t: ((await db.primary_keys(t)) or ["rowid"])[0] for t in search.KINDS if t in tables}
     queries = search.kind_queries(tables, pks)
-    results, counts, error = [], {}, None
+    results, counts, error, windowed = [], {}, None, []
+    exact = request.args.get("exact") == "1"
     match = search.fts_query(q)
     if match:
         chosen = {kind: queries[kind]} if kind in queries else queries
@@ -92,7 +93,13 @@ async def search_page(request, datasette):
         offset = (page_no - 1) * per_kind if len(chosen) == 1 else 0
         for name, sql in chosen.items():
             try:
-                rows = (await db.execute(sql, {"q": match, "limit": per_kind + 1, "offset": offset})).rows
+                floor = 0
+                if not exact:
+                    found = (await db.execute(search.floor_sql(name), {"q": match, "window": search.RANK_WINDOW})).rows
+                    if found:
+                        floor = found[0][0]
+                        windowed.append(search.KINDS[name])
+                rows = (await db.execute(sql, search.params(match, limit=per_kind + 1, offset=offset, floor=floor))).rows
             except Exception as exc:  # a query timing out or an FTS5 error: say so, keep other kinds
                 error = f"{search.KINDS[name]}: {exc}"
                 continue
@@ -123,11 +130,16 @@ async def search_page(request, datasette):
         "error": error,
         "page_no": page_no,
         "next_url": (
-            datasette.urls.path("/-/search") + "?" + urllib.parse.urlencode({"q": q, "kind": kind, "page": page_no + 1})
+            datasette.urls.path("/-/search")
+            + "?"
+            + urllib.parse.urlencode({"q": q, "kind": kind, "page": page_no + 1, **({"exact": 1} if exact else {})})
             if kind in queries and counts.get(kind, (0, False))[1]
             else None
         ),
         "indexed": [search.KINDS[t] for t in queries],
+        "windowed": windowed,
+        "window": search.RANK_WINDOW,
+        "exact_url": datasette.urls.path("/-/search") + "?" + urllib.parse.urlencode({"q": q, "kind": kind, "exact": 1}),
         "database": db.name,
         "feed_url": feed_path(datasette),
     }

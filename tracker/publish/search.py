@@ -4,6 +4,13 @@ The ranked query lets FTS5 order by ``rank`` itself and stop at ``LIMIT``, so
 snippets are made only for the rows shown and nothing counts every match: that
 is what keeps a search over a million contributions fast (see
 ``benchmarks/search_speed.py``).
+
+Scoring costs about a microsecond and a half per matching row, so a word found
+in a fifth of a million speeches would take a quarter of a second to rank
+exactly. Ranking is therefore bounded: when a search matches more than
+``RANK_WINDOW`` rows of one table, it ranks the newest ``RANK_WINDOW`` of them
+(the highest rowids: official ids grow with time) and the page says so, with a
+link to rank every match (``exact``). Below the window the ranking is exact.
 """
 import re
 
@@ -12,6 +19,7 @@ from markupsafe import Markup, escape
 from tracker.migrations.m0004_publish import FTS
 
 OPEN, CLOSE = "\x02", "\x03"
+RANK_WINDOW = 20_000
 
 # kind -> how a hit is titled and where it links (see pages.py for the links)
 KINDS = {
@@ -56,21 +64,32 @@ def snippet_html(snippet):
 
 
 def ranked_sql(table, *, title_sql, pk, joins="", snippet_tokens=24):
-    """The ranked query for one indexed table: params ``:q``, ``:limit``, ``:offset``.
+    """The ranked query for one indexed table: params ``:q``, ``:floor``, ``:limit``, ``:offset``.
 
     The inner query is FTS5 alone ordered by ``rank`` (bm25 with the weights set
-    in m0004) so FTS5 stops after ``limit + offset`` rows and snippets are made
-    only for them; the outer query joins the row for its title.
+    in m0004) over the matches with ``rowid >= :floor`` (see :func:`floor_sql`),
+    so snippets are made only for the rows returned; the outer query joins the
+    row for its title.
     """
     fts = f"{table}_fts"
     return f"""SELECT '{table}' AS kind, t.[{pk}] AS id, {title_sql} AS title, f.snippet, f.rank
 FROM (
   SELECT rowid, snippet([{fts}], -1, char(2), char(3), '…', {int(snippet_tokens)}) AS snippet, rank
-  FROM [{fts}] WHERE [{fts}] MATCH :q ORDER BY rank LIMIT :limit OFFSET :offset
+  FROM [{fts}] WHERE [{fts}] MATCH :q AND rowid >= :floor ORDER BY rank LIMIT :limit OFFSET :offset
 ) f
 JOIN [{table}] t ON t.rowid = f.rowid
 {joins}
 ORDER BY f.rank"""
+
+
+def floor_sql(table):
+    """The lowest rowid of the newest ``:window`` matches, or no row when there are fewer (rank all)."""
+    fts = f"{table}_fts"
+    return f"SELECT rowid FROM [{fts}] WHERE [{fts}] MATCH :q ORDER BY rowid DESC LIMIT 1 OFFSET :window - 1"
+
+
+def params(q, *, limit, offset=0, floor=0):
+    return {"q": q, "limit": limit, "offset": offset, "floor": floor}
 
 
 def kind_queries(tables, pks):
