@@ -35,7 +35,6 @@ SETTINGS = {
     "sql_time_limit_ms": 1500,
     "facet_time_limit_ms": 300,
     "max_returned_rows": 1000,
-    "allow_csv_stream": False,
 }
 SECRET = re.compile(r"passw|secret|token|api_?key|credential|smtp_pass|private_key", re.I)
 
