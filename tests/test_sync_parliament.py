@@ -307,3 +307,21 @@ def test_tell_stage_and_resolve_target(db):
     assert resolve_target(db, "amendment", "A", [1]) == (None, None)  # a motion is not an amendment
     assert resolve_target(db, "amendment", "99", [1]) == (None, None)
     assert resolve_target(db, "amendment", "47", []) == (None, None)
+
+
+def test_the_command_line_syncs_every_source_and_then_nothing_changes(server, tmp_path):
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    args = ["--db", str(tmp_path / "cli.db"), "--quiet", "sync", "--bill", str(BILL), "--members", "--hansard", "--divisions",
+            "--questions", "--term", "Hikvision", "--archive-dir", str(tmp_path / "archive"), "--rate-limit", "0"]
+    first = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    assert "sync run 1: ok;" in first.output
+    second = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert second.exit_code == 0 and "0 added, 0 changed, 0 removed" in second.output
+    db = store.open_db(str(tmp_path / "cli.db"))
+    assert db["debates"].count == 8 and db["divisions"].count == 7 and db["division_votes"].count > 50
+    # only --term Hikvision (and the bill's title) were searched
+    assert {r[0] for r in db.execute("SELECT DISTINCT term FROM written_matches")} == {"Procurement Bill", "Hikvision"}
