@@ -467,8 +467,7 @@ def sync_bill_divisions(run, bill_id):
                 for member in members:
                     store.ensure_member(db, member, run_id=run.run_id)
                 store.upsert(db, "divisions", row, run_id=run.run_id, bill_id=bill_id)
-                if store.replace_links(db, "division_votes", "division_id", key, votes):
-                    pass
+                store.replace_links(db, "division_votes", "division_id", key, votes)
                 store.set_state(db, state_key, _marker(item), run_id=run.run_id)
     # Stored divisions not fetched now: their links may change as amendments arrive.
     stored = [_content(r) for r in _rows(db, "SELECT * FROM divisions WHERE bill_id = ? AND removed_at IS NULL", [bill_id])]
