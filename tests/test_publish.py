@@ -63,8 +63,9 @@ def mention(db, doc_table, doc_id, text, needle, label, entity_id):
     insert(
         db,
         "mentions",
-        {"doc_table": doc_table, "doc_id": str(doc_id), "start": start, "end": start + len(needle), "text": needle,
-         "label": label, "entity_id": entity_id, "pipeline_version": "test"},
+        {"doc_table": doc_table, "doc_id": str(doc_id), "field": "text", "start": start, "end": start + len(needle), "text": needle,
+         "label": label, "entity_id": entity_id, "pipeline_version": "test",
+         {"SUPPLIER": "supplier_id", "PROVISION": "provision_id", "MEMBER": "member_id"}[label]: entity_id},
     )
 
 
@@ -458,11 +459,14 @@ def test_pages_render_with_only_the_foundation_tables(tmp_path):
     m0004_publish.migrate(db)
     db["bills"].insert({"bill_id": BILL, "short_title": "Procurement Bill [HL]"})
     db["members"].insert({"member_id": LORD_ALTON, "name": "Lord Alton of Liverpool"})
-    db["amendments"].insert({"amendment_id": 1, "bill_id": BILL, "number": "1", "text": "Hikvision cameras", "sponsors": "[\"Lord Alton of Liverpool\"]"})
+    db["amendments"].insert({"amendment_id": 1, "bill_id": BILL, "number": "1", "text": "Hikvision cameras",
+                             "sponsors": "[\"Lord Alton of Liverpool\"]", "source_url": "javascript:alert(1)"})
     db.close()
     bare = Site(path)
     try:
-        assert "Lord Alton of Liverpool" in bare.get("/-/amendment/1").text
+        text = bare.get("/-/amendment/1").text
+        assert "Lord Alton of Liverpool" in text
+        assert 'href="javascript:' not in text, "only http(s) source addresses become links"
         assert bare.get(f"/-/member/{LORD_ALTON}").status_code == 200
         assert "/-/amendment/1" in bare.get("/-/search?q=camera").text
         assert bare.get("/-/supplier/hikvision").status_code == 404

@@ -41,6 +41,24 @@ def columns_of(table_columns, table):
     return set(table_columns.get(table) or ())
 
 
+TYPED_ID = {"SUPPLIER": "supplier_id", "MEMBER": "member_id", "PROVISION": "provision_id", "REFERENCE": "amendment_id"}
+
+
+def mention_target(mention):
+    """The id a mention links to: its typed column (m0003) where set, else ``entity_id``.
+
+    A REFERENCE links only through ``amendment_id``: its ``entity_id`` is a
+    normalised reference ("clause 2"), not a record.
+    """
+    label = mention.get("label")
+    typed = mention.get(TYPED_ID.get(label, ""))
+    if typed not in (None, ""):
+        return typed
+    if label == "REFERENCE":
+        return None
+    return mention.get("entity_id")
+
+
 def entity_path(datasette, label, entity_id):
     """The page a tagged mention links to, or None (no link, or a label with no page)."""
     page = LABEL_PAGE.get(label)
@@ -92,7 +110,7 @@ def place_mentions(fields, mentions):
     return placed
 
 
-def highlight(datasette, text, mentions):
+def highlight(datasette, text, mentions, *, link=True):
     """``text`` escaped, with each mention wrapped in a link to its entity's page.
 
     Overlapping mentions keep the first (longest at a position); unlinked
@@ -108,7 +126,7 @@ def highlight(datasette, text, mentions):
         out.append(escape(text[at:start]))
         label = str(m.get("label") or "")
         css = "mention mention-" + "".join(ch for ch in label.lower() if ch.isalnum())
-        path = entity_path(datasette, label, m.get("entity_id"))
+        path = entity_path(datasette, label, mention_target(m)) if link else None
         inner = escape(text[start:end])
         title = escape(f"{label} {m.get('entity_id') or ''}".strip())
         if path:
@@ -321,14 +339,18 @@ async def entity(datasette, db, table, key, entity_id, label):
     if "mentions" in tables:
         mentions = await many(
             db,
-            "SELECT * FROM mentions WHERE label = ? AND CAST(entity_id AS TEXT) = ? ORDER BY doc_table, doc_id, start LIMIT 1000",
-            [label, str(entity_id)],
+            "SELECT * FROM mentions WHERE label = ? AND CAST(entity_id AS TEXT) = ?"
+            + (f" OR CAST([{TYPED_ID[label]}] AS TEXT) = ?" if TYPED_ID.get(label) in cols["mentions"] else "")
+            + " ORDER BY doc_table, doc_id, start LIMIT 1000",
+            [label, str(entity_id)] + ([str(entity_id)] if TYPED_ID.get(label) in cols["mentions"] else []),
         )
     if record is None and not mentions:
         return None
-    page = {"record": record, "tables": tables, "mentions": [], "related": []}
+    page = {"record": record, "tables": tables, "mentions": [], "related": [], "flags": []}
     if record is not None:
         page["fields"] = [(k, decode_json(v) if isinstance(v, str) and v[:1] in "[{" else v) for k, v in record.items()]
+        if table == "suppliers" and "supplier_risk_flags" in tables:
+            page["flags"] = await many(db, "SELECT flag, source, url, date, note FROM supplier_risk_flags WHERE supplier_id = ? ORDER BY flag", [entity_id])
         if "parent_id" in record and table in tables:
             page["related"] = await many(db, f"SELECT [{key}] AS id, name FROM [{table}] WHERE parent_id = ? ORDER BY name", [entity_id])
     # Context for each mention from its document, checked at its offsets.
@@ -345,7 +367,7 @@ async def entity(datasette, db, table, key, entity_id, label):
             text = row.get(field) or ""
             for m in pms:
                 lo, hi = max(0, m["start"] - 120), min(len(text), m["end"] + 120)
-                context = highlight(datasette, text[lo:hi], [{**m, "start": m["start"] - lo, "end": m["end"] - lo, "entity_id": None}])
+                context = highlight(datasette, text[lo:hi], [{**m, "start": m["start"] - lo, "end": m["end"] - lo}], link=False)
                 page["mentions"].append({**m, "field": field, "context": context, "link": doc_link(datasette, db.name, doc_table, doc_id)})
         unplaced = [m for m in ms if not any(m["id"] == p["id"] for pms in placed.values() for p in pms)]
         for m in unplaced:
