@@ -593,3 +593,9 @@ def test_ranking_is_bounded_to_a_window_and_says_so(site, monkeypatch):
     exact = site.get("/-/search?q=surveillance&kind=amendments&exact=1").text
     assert "ranked among the newest" not in exact
     assert exact.index(f"/-/amendment/{A_SURVEILLANCE}") < exact.index(f"/-/amendment/{A_PASSING}")
+
+
+def test_changes_table_feed(site):
+    _, entries = parse_atom(site.get("/tracker/changes.atom?kind=changed"))
+    assert [e.findtext(f"{ATOM}title") for e in entries] == [f"amendments {A_SURVEILLANCE} changed: decision"]
+    assert entries[0].find(f"{ATOM}link").get("href").endswith(f"/-/amendment/{A_SURVEILLANCE}")

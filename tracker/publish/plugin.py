@@ -283,17 +283,14 @@ async def bill_feed(request, datasette):
 
 
 def can_render_atom(columns):
+    """A result can be a feed when it selects changes, or has datasette-atom's columns."""
     cols = set(columns or ())
-    return ATOM_COLUMNS_OK(cols)
-
-
-def ATOM_COLUMNS_OK(cols):
     return feeds.CHANGE_COLUMNS <= cols or feeds.ATOM_COLUMNS <= cols
 
 
-async def render_atom(datasette, request, database, table, query_name, columns, rows, data):
+async def render_atom(datasette, request, database, table, query_name, columns, rows):
     cols = set(columns or ())
-    if not ATOM_COLUMNS_OK(cols):
+    if not can_render_atom(cols):
         # A dict keeps its status (Datasette overrides a Response's with the query's).
         return {
             "body": "This result has no columns for an Atom feed: it needs table_name, record_id, kind and detected_at"
@@ -308,7 +305,7 @@ async def render_atom(datasette, request, database, table, query_name, columns, 
         entries = _entries(datasette, request, database, rows)
     title = None
     if query_name:
-        query = await datasette.get_canned_query(database, query_name, request.actor) if hasattr(datasette, "get_canned_query") else None
+        query = await datasette.get_canned_query(database, query_name, request.actor)
         title = (query or {}).get("title") or query_name
     elif table:
         title = table
@@ -352,7 +349,7 @@ def register_output_renderer(datasette):
     return {
         "extension": "atom",
         "render": render_atom,
-        "can_render": lambda columns: can_render_atom(columns),
+        "can_render": can_render_atom,
     }
 
 
