@@ -1,0 +1,94 @@
+"""Evaluation against a gold set: exact-span precision, recall and F1 per label, and
+the share of correctly found spans that are linked to the right record.
+
+A gold file has one JSON object per line: ``text``, optional ``date`` and
+``house``, and ``spans`` (``start``, ``end``, ``label``, ``entity_id``; a null
+``entity_id`` means "a mention that must stay unlinked", e.g. an ambiguous name).
+"""
+import json
+from pathlib import Path
+
+from nlp import pipeline
+from nlp.components import LABELS
+
+GOLD = Path(__file__).parent / "gold" / "gold.jsonl"
+
+
+def load_gold(path=GOLD):
+    """The gold passages, each checked: offsets in range and, where given, ``text`` equal to the slice."""
+    out = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}:{number}: {error}") from None
+        if "text" not in record or "spans" not in record:
+            raise ValueError(f"{path}:{number}: a passage needs text and spans")
+        for span in record["spans"]:
+            s, e = span["start"], span["end"]
+            if not (0 <= s < e <= len(record["text"])):
+                raise ValueError(f"{path}:{number}: span {s}-{e} is outside the text")
+            if "text" in span and record["text"][s:e] != span["text"]:
+                raise ValueError(f"{path}:{number}: span {s}-{e} is {record['text'][s:e]!r}, not {span['text']!r}")
+        out.append(record)
+    return out
+
+
+def _eid(value):
+    return None if value is None else str(value)
+
+
+def evaluate(nlp, gold):
+    """Scores of ``nlp`` on ``gold`` (a list of passages); returns a dict (see :func:`report`)."""
+    stats = {label: {"tp": 0, "fp": 0, "fn": 0, "linked_right": 0} for label in LABELS}
+    errors = []
+    docs = (pipeline.make_doc(nlp, g["text"], date=g.get("date"), house=g.get("house"), amendments=g.get("amendments"))
+            for g in gold)
+    for g, doc in zip(gold, nlp.pipe(docs)):
+        found = {(m["start"], m["end"], m["label"]): _eid(m["entity_id"]) for m in doc.user_data["mentions"]}
+        wanted = {(s["start"], s["end"], s["label"]): _eid(s.get("entity_id")) for s in g["spans"]}
+        for k, eid in found.items():
+            label = k[2]
+            if k in wanted:
+                stats[label]["tp"] += 1
+                if wanted[k] == eid:
+                    stats[label]["linked_right"] += 1
+                else:
+                    errors.append({"id": g.get("id"), "kind": "link", "span": g["text"][k[0]:k[1]], "label": label, "gold": wanted[k], "found": eid})
+            else:
+                stats[label]["fp"] += 1
+                errors.append({"id": g.get("id"), "kind": "spurious", "span": g["text"][k[0]:k[1]], "label": label, "found": eid})
+        for k, eid in wanted.items():
+            if k not in found:
+                stats[k[2]]["fn"] += 1
+                errors.append({"id": g.get("id"), "kind": "missed", "span": g["text"][k[0]:k[1]], "label": k[2], "gold": eid})
+    result = {"passages": len(gold), "labels": {}, "errors": errors}
+    total = {"tp": 0, "fp": 0, "fn": 0, "linked_right": 0}
+    for label, s in stats.items():
+        for k in total:
+            total[k] += s[k]
+        result["labels"][label] = _scores(s)
+    result["overall"] = _scores(total)
+    return result
+
+
+def _scores(s):
+    tp, fp, fn = s["tp"], s["fp"], s["fn"]
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"tp": tp, "fp": fp, "fn": fn, "gold": tp + fn, "precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
+            "linked_right": s["linked_right"], "link_share": round(s["linked_right"] / tp, 4) if tp else 0.0}
+
+
+def report(result):
+    """The scores as a plain-text table."""
+    lines = [f"{result['passages']} passages",
+             f"{'label':<10} {'gold':>5} {'found':>6} {'P':>7} {'R':>7} {'F1':>7} {'linked right':>13}"]
+    rows = list(result["labels"].items()) + [("overall", result["overall"])]
+    for label, s in rows:
+        lines.append(f"{label:<10} {s['gold']:>5} {s['tp'] + s['fp']:>6} {s['precision']:>7.3f} {s['recall']:>7.3f} {s['f1']:>7.3f}"
+                     f" {s['link_share']:>8.3f} ({s['linked_right']}/{s['tp']})")
+    return "\n".join(lines)
