@@ -191,12 +191,13 @@ def _spans(doc, mentions):
     idx = doc.to_array(IDX)
     starts = numpy.searchsorted(idx, [m["start"] for m in mentions], side="right") - 1
     ends = numpy.searchsorted(idx, [m["end"] for m in mentions], side="left")
+    strings = doc.vocab.strings
     spans = []
     last = 0
     for mention, i, j in zip(mentions, starts.tolist(), ends.tolist()):
         if i < last or j <= i:
             continue
-        spans.append(Span(doc, i, j, label=mention["label"], kb_id=mention["entity_id"] or ""))
+        spans.append(Span(doc, i, j, label=strings.add(mention["label"]), kb_id=strings.add(mention["entity_id"] or "")))
         last = j
     return spans
 

@@ -22,12 +22,21 @@ _FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-
                        "\u2013": "-", "\u00a0": " ", "\u202f": " "})
 
 
+_FOLD_CHARS = re.compile("[" + "".join(chr(c) for c in _FOLD) + "]")
+
+
+def _fold_char(m):
+    return m.group().translate(_FOLD)
+
+
 def fold(text):
     """Lower-case ``text`` keeping its length (so match offsets are the original's)."""
     low = text.lower()
     if len(low) != len(text):  # e.g. 'İ'.lower() is two characters
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    return low.translate(_FOLD)
+    if _FOLD_CHARS.search(low):  # (str.translate walks every character in Python-level dict lookups)
+        low = _FOLD_CHARS.sub(_fold_char, low)
+    return low
 
 
 _KEY_HYPHEN = re.compile(r"\s*-\s*")
