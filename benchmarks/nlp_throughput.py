@@ -5,9 +5,13 @@ has a mention every nine words or so, far denser than real debates, so it is a
 pessimistic case for the tagger) goes through:
 
 1. spaCy's tokenizer alone (``spacy.blank("en")``): the floor for any spaCy pipeline;
+   and the same without the affix special cases, as the tagger's pipeline uses it
+   (see :func:`nlp.pipeline.parliament_tokenizer`);
 2. the full tagger with linking (scanner + linker, member gazetteer from the
    sample members padded with synthetic ones to ``--members``, as a real
-   database of all MPs and peers would have);
+   database of all MPs and peers would have), with its tokenizer and with the
+   stock one; its components alone on docs already made; and, as a baseline,
+   spaCy's EntityRuler with the same surface forms (no linking);
 3. ``en_core_web_sm``'s NER (only its NER enabled), when that optional extra is installed.
 
 Words are whitespace-separated words of the corpus. Each measurement streams the
@@ -96,6 +100,8 @@ def main(argv=None):
     nlp = pipeline.build(members)
     build_seconds = time.perf_counter() - t
     blank = spacy.blank("en")
+    blank_parliament = pipeline.parliament_tokenizer(spacy.blank("en"))
+    nlp_stock = pipeline.build(members, tokenizer="spacy")
     results = {"words": words, "documents": len(docs), "members": len(members),
                "patterns": nlp.get_pipe("pbt_scanner").pattern_count, "build_seconds": round(build_seconds, 3)}
 
@@ -103,11 +109,20 @@ def main(argv=None):
         for _ in blank.pipe(texts, batch_size=args.batch_size):
             pass
 
+    def run_parliament_tokenizer():
+        for _ in blank_parliament.pipe(texts, batch_size=args.batch_size):
+            pass
+
+    def run_tagger_stock():
+        stream = (pipeline.make_doc(nlp_stock, text, date=date, house=house, ents=False) for text, date, house in docs)
+        for _ in nlp_stock.pipe(stream, batch_size=args.batch_size):
+            pass
+
     mentions = []
 
-    def run_tagger():
+    def run_tagger(ents=False):
         n = 0
-        stream = (pipeline.make_doc(nlp, text, date=date, house=house) for text, date, house in docs)
+        stream = (pipeline.make_doc(nlp, text, date=date, house=house, ents=ents) for text, date, house in docs)
         for doc in nlp.pipe(stream, batch_size=args.batch_size):
             n += len(doc.user_data["mentions"])
         mentions.append(n)
@@ -128,11 +143,15 @@ def main(argv=None):
         for _ in ruler_nlp.pipe(texts, batch_size=args.batch_size):
             pass
 
-    run_tokenizer()  # warm the tokenizer cache for all
-    rows = [("spaCy tokenizer alone", best_of(args.repeat, run_tokenizer)),
-            ("tagger with linking", best_of(args.repeat, run_tagger))]
-    premade.extend(pipeline.make_doc(nlp, text, date=date, house=house) for text, date, house in docs)
-    rows.append(("  its components alone (docs pre-tokenized)", best_of(1, run_components)))
+    run_tokenizer()  # warm the tokenizer caches
+    run_parliament_tokenizer()
+    rows = [("spaCy tokenizer alone (stock English)", best_of(args.repeat, run_tokenizer)),
+            ("spaCy tokenizer alone (tagger's: no affix special cases)", best_of(args.repeat, run_parliament_tokenizer)),
+            ("tagger with linking (as tracker tag runs it: no doc.ents)", best_of(args.repeat, run_tagger)),
+            ("tagger with linking, mentions also as doc.ents", best_of(args.repeat, lambda: run_tagger(True))),
+            ("tagger with linking, stock English tokenizer, no doc.ents", best_of(args.repeat, run_tagger_stock))]
+    premade.extend(pipeline.make_doc(nlp, text, date=date, house=house, ents=False) for text, date, house in docs)
+    rows.append(("  its components alone (docs pre-tokenized, no doc.ents)", best_of(1, run_components)))
     premade.clear()
     rows.append((f"EntityRuler, same {len(table):,} phrases, no linking", best_of(1, run_ruler)))
     try:
@@ -160,9 +179,9 @@ def main(argv=None):
         return 0
     print(f"corpus: {words:,} words in {len(docs):,} documents (gold passages, ten to a document, repeated), {results['mentions']:,} mentions")
     print(f"gazetteer: {len(members):,} members, {results['patterns']:,} surface forms; pipeline built in {build_seconds:.2f} s")
-    print(f"{'pipeline':<46} {'words/s':>12} {'x tokenizer':>12}")
+    print(f"{'pipeline':<58} {'words/s':>12} {'x stock tokenizer':>18}")
     for r in results["rows"]:
-        print(f"{r['pipeline']:<46} {r['words_per_second']:>12,} {r['ratio_to_tokenizer']:>12.3f}")
+        print(f"{r['pipeline']:<58} {r['words_per_second']:>12,} {r['ratio_to_tokenizer']:>18.3f}")
     if "note" in results:
         print(results["note"])
     return 0

@@ -9,7 +9,9 @@
 
 A doc carries its context in extensions set before the pipeline runs:
 ``doc._.date`` (``YYYY-MM-DD``), ``doc._.house`` (``Commons``/``Lords``) and
-``doc._.amendments`` (amendment number -> ``amendment_id`` for the doc's stage).
+``doc._.amendments`` (amendment number -> ``amendment_id`` for the doc's stage)
+(:func:`nlp.pipeline.make_doc` sets them). ``make_doc(..., ents=False)`` skips
+``doc.ents`` for callers that only need the mentions' character offsets.
 """
 import json
 from pathlib import Path
@@ -150,16 +152,19 @@ class LinkerComponent:
         amendments = data.get("pbt_amendments")
         cache = self._cache
         text = doc_text(doc)
+        suppliers = self.suppliers
+        provisions = self.provisions
         mentions = []
-        for start, end, label, kind, payload in doc.user_data.pop("pbt_raw", ()):
-            mention = {"start": start, "end": end, "text": text[start:end], "label": label, "entity_id": None, "name": None}
+        append = mentions.append
+        for start, end, label, kind, payload in data.pop("pbt_raw", ()):
             if kind == "supplier":
-                mention["entity_id"] = mention["supplier_id"] = payload
-                mention["name"] = self.suppliers.get(payload)
+                append({"start": start, "end": end, "text": text[start:end], "label": label, "entity_id": payload,
+                        "name": suppliers.get(payload), "supplier_id": payload})
             elif kind == "provision":
-                mention["entity_id"] = mention["provision_id"] = payload
-                mention["name"] = self.provisions.get(payload)
+                append({"start": start, "end": end, "text": text[start:end], "label": label, "entity_id": payload,
+                        "name": provisions.get(payload), "provision_id": payload})
             elif label == "MEMBER":
+                mention = {"start": start, "end": end, "text": text[start:end], "label": label, "entity_id": None, "name": None}
                 if kind == "office":
                     office_id, holders = payload
                     member_id = member_index.office_holder(holders, date)
@@ -173,16 +178,18 @@ class LinkerComponent:
                     mention["entity_id"] = str(member_id)
                     mention["member_id"] = member_id
                     mention["name"] = self.member_names.get(member_id) or _candidate_name(payload, member_id)
+                append(mention)
             else:  # REFERENCE
-                mention["entity_id"] = mention["value"] = mention["name"] = payload
+                mention = {"start": start, "end": end, "text": text[start:end], "label": label, "entity_id": payload,
+                           "name": payload, "value": payload}
                 if kind == "amendment" and amendments:
                     amendment_id = amendments.get(payload.split(":", 1)[1])
                     if amendment_id is not None:
                         mention["amendment_id"] = amendment_id
-            mentions.append(mention)
-        if mentions:
+                append(mention)
+        if mentions and data.get("pbt_ents", True):
             doc.set_ents(_spans(doc, mentions), default="unmodified")  # (assigning doc.ents walks every token in Python)
-        doc.user_data["mentions"] = mentions
+        data["mentions"] = mentions
         return doc
 
 

@@ -268,7 +268,7 @@ def _tag_page(db, nlp, version, source, fields, rows, stages, full, counts, batc
             todo.append((doc_id, f, str(text), d, house, amendments, h))
     if not todo and not empty:
         return
-    docs = (nlp_pipeline.make_doc(nlp, text, date=d, house=house, amendments=amendments)
+    docs = (nlp_pipeline.make_doc(nlp, text, date=d, house=house, amendments=amendments, ents=False)
             for _, _, text, d, house, amendments, _ in todo)
     results = []
     for item, doc in zip(todo, nlp.pipe(docs, batch_size=batch_size)):
