@@ -173,6 +173,8 @@ class LinkerComponent:
                     ck = (id(payload), date, house, kind)
                     member_id = cache.get(ck, cache)
                     if member_id is cache:
+                        if len(cache) > 100_000:  # bounded memory on long runs
+                            cache.clear()
                         member_id = cache[ck] = member_index.resolve(payload, date, house, seat=(kind == "seat"))
                 if member_id is not None:
                     mention["entity_id"] = str(member_id)
