@@ -111,10 +111,14 @@ def _honorifics(gender, own):
     return base
 
 
+_RT_HON = re.compile(r"^(?:the\s+)?(?:rt\.?|right)\s+hon\.?\s+(?:the\s+)?", re.I)
+_SEAT_ALIAS = re.compile(r"^Member for\s+(.+)$", re.I)
+
+
 def name_surfaces(name, *, surname=None, gender=None, given_variants=None):
     """Surface forms of one name (display, former or alias), each with or without honorifics."""
-    name = _POSTNOMINALS.sub("", (name or "").strip())
-    if not name:
+    name = _POSTNOMINALS.sub("", _RT_HON.sub("", (name or "").strip()))
+    if not name or "," in name:  # "Duncan Smith, Iain" is a list form, not said aloud
         return set()
     out = {name}
     bishop = _BISHOP.match(name)
@@ -209,6 +213,10 @@ def build_member_index(members, member_names=(), given_variants=None):
             add(_POSTNOMINALS.sub("", member["name_address_as"].strip()))
         for row in extra.get(member_id, ()):
             vf, vt = day(row.get("start_date")), day(row.get("end_date"))
+            seat = _SEAT_ALIAS.match(row["name"])
+            if seat:  # "Member for Gedling" 1997-2019: a past (or present) Commons seat
+                seats[surface_key(seat.group(1))].append(Candidate(member_id, "Commons", vf, vt, name=display))
+                continue
             if row.get("kind") in ("display", "address_as") and not (vf or vt):
                 vf = vt = None
             for surface in name_surfaces(row["name"], gender=gender, given_variants=given_variants):

@@ -182,3 +182,20 @@ def test_members_from_a_search_response(tmp_path):
     assert rows[0]["house"] == "Commons" and rows[0]["constituency"] == "Rushcliffe" and rows[0]["membership_start"] == "2019-12-12"
     nlp = pipeline.build(rows)
     assert found(nlp, "the hon. Member for Rushcliffe", date="2023-01-01")[0][2] == "4748"
+
+
+def test_seat_history_and_former_names_from_member_names():
+    members = MEMBERS + [{"member_id": 360, "name_display_as": "Lord Coaker", "name_list_as": "Coaker, L.", "house": "Lords",
+                          "membership_start": "2020-09-29", "gender": "M"}]
+    names = [
+        {"member_id": 360, "name": "Member for Gedling", "kind": "alias", "start_date": "1997-05-01", "end_date": "2019-11-06"},
+        {"member_id": 360, "name": "Vernon Coaker", "kind": "former", "start_date": "1997-05-01", "end_date": "2020-09-28"},
+        {"member_id": 360, "name": "Coaker, Vernon", "kind": "former", "start_date": "1997-05-01", "end_date": "2020-09-28"},
+        {"member_id": 360, "name": "Rt Hon Vernon Coaker MP", "kind": "former", "start_date": "1997-05-01", "end_date": "2020-09-28"},
+    ]
+    nlp = pipeline.build(members, names)
+    assert found(nlp, "the hon. Member for Gedling", date="2015-03-01") == [("hon. Member for Gedling", "MEMBER", "360")]
+    assert found(nlp, "the hon. Member for Gedling", date="2021-03-01") == [("hon. Member for Gedling", "MEMBER", None)]
+    assert found(nlp, "Vernon Coaker and Mr Coaker spoke", date="2015-03-01") == [
+        ("Vernon Coaker", "MEMBER", "360"), ("Mr Coaker", "MEMBER", "360")]
+    assert found(nlp, "Coaker, Vernon") == []
