@@ -41,7 +41,9 @@ def test_upsert_reports_and_records_each_kind(db):
         assert store.upsert(db, "bills", row, run_id=run) is None
         assert store.upsert(db, "bills", {**row, "source_url": "u2"}, run_id=run) is None  # provenance is not content
         assert db["bills"].get(1)["source_url"] == "u2"
-        assert store.upsert(db, "bills", {**row, "short_title": "B Bill"}, run_id=run) == "changed"
+    later = store.start_run(db, "test")
+    with store.transaction(db):
+        assert store.upsert(db, "bills", {**row, "short_title": "B Bill"}, run_id=later) == "changed"
     kinds = [(c["kind"], c["changed_fields"]) for c in db.query("SELECT kind, changed_fields FROM changes ORDER BY id")]
     assert kinds == [("added", None), ("changed", '{"short_title":["A Bill","B Bill"]}')]
 
@@ -75,3 +77,15 @@ def test_writes_outside_a_transaction_are_not_left_open(db_path):
     assert not db.conn.in_transaction
     other = sqlite3.connect(db_path)
     assert other.execute("SELECT short_title FROM bills WHERE bill_id = 9").fetchone() == ("Z",)
+
+
+def test_record_completed_in_the_run_that_added_it_is_one_added_change(db):
+    run = store.start_run(db, "test")
+    with store.transaction(db):
+        store.ensure_member(db, {"member_id": 738, "name": "Lord Alton of Liverpool", "house": "Lords"}, run_id=run)
+        assert store.upsert(db, "members", {"member_id": 738, "name": "Lord Alton of Liverpool", "house": "Lords", "gender": "M"}, run_id=run) == "added"
+    assert [(c["kind"], c["record_id"]) for c in db.query("SELECT kind, record_id FROM changes")] == [("added", "738")]
+    later = store.start_run(db, "test")
+    with store.transaction(db):
+        assert store.upsert(db, "members", {"member_id": 738, "name": "Lord Alton of Liverpool", "house": "Lords", "gender": "F"}, run_id=later) == "changed"
+    assert db["changes"].count == 2

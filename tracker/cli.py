@@ -167,7 +167,7 @@ def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, wit
 @click.option("--archive-dir", default="archive", show_default=True, type=click.Path(file_okay=False))
 @click.pass_context
 def demo(ctx, serve, port, archive_dir):
-    """Build the database from the bundled Procurement Bill sample (no network), then serve it."""
+    """Build the database from the bundled Procurement Bill sample (no network), tag it, then serve it."""
     from tracker.demo import build_demo
 
     progress = make_progress(ctx)
@@ -176,6 +176,7 @@ def demo(ctx, serve, port, archive_dir):
     finally:
         progress.close()
     report_run(run)
+    ctx.invoke(cli.get_command(ctx, "tag"))
     if serve:
         ctx.invoke(serve_command, port=port)
 

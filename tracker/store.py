@@ -142,8 +142,19 @@ def upsert(db, table, row, *, run_id, at=None, bill_id=None, track=True):
     sets = ", ".join(f"[{k}] = ?" for k in new)
     db.execute(f"UPDATE [{table}] SET {sets} WHERE {where}", [*new.values(), *key])
     if track and diff:
+        if _added_in_run(db, run_id, table, record_id):
+            # Completed later in the run that added it (a sponsor, then the Members API):
+            # still one "added" change, not an addition and a change.
+            return "added"
         record_change(db, run_id, table, record_id, kind, diff, bill_id=bill_id, at=at)
     return kind if diff else None
+
+
+def _added_in_run(db, run_id, table, record_id):
+    return db.execute(
+        "SELECT 1 FROM changes WHERE table_name = ? AND record_id = ? AND sync_run_id = ? AND kind = 'added'",
+        [table, str(record_id), run_id],
+    ).fetchone() is not None
 
 
 def _insert(db, table, row):
