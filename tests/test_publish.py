@@ -134,6 +134,13 @@ def build_db(path):
                                            "title": "Procurement Bill [HL]: Committee: Amendment NC1", "aye_count": 210, "no_count": 180,
                                            "bill_id": BILL, "amendment_id": A_SURVEILLANCE}, run_id=run, at=t0)
             insert(db, "division_votes", {"division_id": "lords-2911", "member_id": LORD_ALTON, "vote": "content", "is_teller": 0})
+            # A ping-pong division: linked to the motion, not to an amendment.
+            store.upsert(db, "pingpong_items", {"pingpong_item_id": 604290, "bill_id": BILL, "type": "Motion", "number": "B1",
+                                                "decision": "Disagreed", "summary": "Motion B1: surveillance equipment"}, run_id=run, at=t0)
+            store.upsert(db, "divisions", {"division_id": "lords-3002", "house": "Lords", "number": 2, "date": "2023-09-11",
+                                           "title": "Procurement Bill [HL]: Motion B1", "aye_count": 190, "no_count": 210,
+                                           "bill_id": BILL, "pingpong_item_id": 604290}, run_id=run, at=t0)
+            insert(db, "division_votes", {"division_id": "lords-3002", "member_id": LORD_ALTON, "vote": "content", "is_teller": 0})
         if "written_questions" in tables:
             store.upsert(db, "written_questions", {"question_id": 5, "uin": "HL1234", "asking_member_id": LORD_ALTON, "date_tabled": "2022-11-01",
                                                    "heading": "Surveillance: Procurement", "question_text": "To ask His Majesty's Government what surveillance equipment made by Hikvision is in use.",
@@ -429,8 +436,9 @@ def test_member_page(site, tables):
     assert "Lord Alton of Liverpool" in text and f"/-/amendment/{A_SURVEILLANCE}" in text and "lead sponsor" in text
     if "division_votes" in tables:
         assert "content" in text and "lords-2911" in text
+        assert '<a href="/tracker/pingpong_items/604290">Motion B1</a>' in text
     if "contributions" in tables:
-        assert 'href="/-/supplier/hikvision"' in text
+        assert '<a href="/-/supplier/hikvision">Hikvision</a>' in text  # the supplier's name, not its slug
     assert site.get("/-/member/1").status_code == 404
 
 

@@ -254,6 +254,16 @@ async def amendment(datasette, db, amendment_id):
     return page
 
 
+async def entity_names(db, tables):
+    """Display names of suppliers and provisions, keyed by ``(label, id)``."""
+    names = {}
+    for label, table, key in (("SUPPLIER", "suppliers", "supplier_id"), ("PROVISION", "provisions", "provision_id")):
+        if table in tables:
+            for row in await many(db, f"SELECT [{key}] AS id, name FROM [{table}]"):
+                names[(label, str(row["id"]))] = row["name"] or str(row["id"])
+    return names
+
+
 async def member(datasette, db, member_id):
     """A member's record on the tracked bills, or None when unknown."""
     cols = await table_columns(db)
@@ -284,13 +294,16 @@ async def member(datasette, db, member_id):
             [member_id],
         )
     page["votes"] = []
+    pingpong = "pingpong_items" in tables and "pingpong_item_id" in cols.get("divisions", ())
     if {"division_votes", "divisions"} <= tables:
         page["votes"] = await many(
             db,
             "SELECT d.division_id, d.date, d.house, d.title, d.amendment_id, d.aye_count, d.no_count, v.vote, v.is_teller"
             + (", a.number AS amendment_number" if "amendments" in tables else "")
+            + (", d.pingpong_item_id, p.type AS pingpong_type, p.number AS pingpong_number" if pingpong else "")
             + " FROM division_votes v JOIN divisions d ON d.division_id = v.division_id"
             + (" LEFT JOIN amendments a ON a.amendment_id = d.amendment_id" if "amendments" in tables else "")
+            + (" LEFT JOIN pingpong_items p ON p.pingpong_item_id = d.pingpong_item_id" if pingpong else "")
             + " WHERE v.member_id = ? ORDER BY d.date, d.division_id",
             [member_id],
         )
@@ -312,6 +325,10 @@ async def member(datasette, db, member_id):
                 + "c.contribution_id LIMIT 200",
                 [member_id],
             )
+            names = await entity_names(db, tables)
+            for speech in page["speeches"]:
+                pairs = [pair.partition(":") for pair in (speech["entities"] or "").split(",") if pair]
+                speech["entity_list"] = [(label, eid, names.get((label, eid), eid)) for label, _, eid in pairs]
     page["questions"] = []
     if "written_questions" in tables:
         page["questions"] = await many(

@@ -180,18 +180,17 @@ async def member_page(request, datasette):
         amendment_url=lambda aid: datasette.urls.path(f"/-/amendment/{aid}"),
         row_link=lambda table, pk: datasette.urls.row(db.name, table, tilde_encode(str(pk))),
         doc_link=lambda table, pk: pages.doc_link(datasette, db.name, table, pk),
-        entity_link=lambda pair: _entity_link(datasette, pair),
+        entity_link=lambda label, entity_id, name: _entity_link(datasette, label, entity_id, name),
         feed_url=feed_path(datasette),
     )
     return await render(datasette, request, "tracker_member.html", page)
 
 
-def _entity_link(datasette, pair):
-    label, _, entity_id = (pair or "").partition(":")
+def _entity_link(datasette, label, entity_id, name):
     path = pages.entity_path(datasette, label, entity_id)
     if not path:
-        return escape(pair)
-    return Markup('<a href="{}">{}</a>').format(path, entity_id)
+        return escape(name)
+    return Markup('<a href="{}">{}</a>').format(path, name)
 
 
 def entity_route(table, key, label, noun):
