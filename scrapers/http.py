@@ -106,9 +106,16 @@ class ReplayArchive:
 
     def get(self, url, source):
         try:
-            return self.responses[url]
+            response = self.responses[url]
         except KeyError:
             raise TrackerError("not in the replay archive", source=source, url=url) from None
+        if response.status == 304:
+            # A conditional request's answer: the body is in the archive of an earlier run.
+            raise TrackerError(
+                "only a 304 Not Modified is archived for this URL: replay with the earlier run's archive too",
+                source=source, url=url,
+            )
+        return response
 
 
 class HttpClient:

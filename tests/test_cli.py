@@ -78,3 +78,13 @@ def test_not_a_database_is_one_line(runner, tmp_path):
     result = runner.invoke(cli, ["--db", str(bogus), "status"])
     assert result.exit_code == 1
     assert result.output.strip().startswith(f"Error: database {bogus}:")
+
+
+def test_db_option_may_follow_any_command(runner, tmp_path):
+    db_path = str(tmp_path / "after.db")
+    result = runner.invoke(cli, ["status", "--json", "--db", db_path])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["counts"]["amendments"] == 0
+    assert (tmp_path / "after.db").exists()
+    for command in ("sync", "demo", "serve", "status", "tag", "members"):
+        assert "--db" in runner.invoke(cli, [command, "--help"]).output, command

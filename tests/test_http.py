@@ -166,3 +166,22 @@ def test_parse_retry_after_forms():
 
 def test_build_url_is_deterministic():
     assert build_url("https://x/api", {"SearchTerm": "Procurement Bill", "Skip": 0}) == "https://x/api?SearchTerm=Procurement+Bill&Skip=0"
+
+
+def test_replay_of_a_not_modified_run_asks_for_the_earlier_archive(httpserver, tmp_path, db):
+    def handler(request):
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304, headers={"ETag": '"v1"'})
+        return Response(b'{"billId": 1}', content_type="application/json", headers={"ETag": '"v1"'})
+
+    httpserver.expect_request("/b").respond_with_handler(handler)
+    cache = store.HttpCache(db)
+    first, second = tmp_path / "first.warc.gz", tmp_path / "second.warc.gz"
+    with HttpClient(rate_limit=0, cache=cache, archive_path=str(first)) as client:
+        client.get(httpserver.url_for("/b"), source="t")
+    with HttpClient(rate_limit=0, cache=cache, archive_path=str(second)) as client:
+        assert client.get(httpserver.url_for("/b"), source="t").from_cache
+    with pytest.raises(TrackerError, match="only a 304 Not Modified is archived"):
+        HttpClient(replay=[str(second)]).get(httpserver.url_for("/b"), source="t")
+    both = HttpClient(replay=[str(first), str(second)])
+    assert both.get_json(httpserver.url_for("/b"), source="t")[0] == {"billId": 1}

@@ -232,4 +232,21 @@ def _register_area_commands():
                 cli.add_command(command)
 
 
+def _set_db_path(ctx, param, value):
+    if value is not None:
+        ctx.find_root().ensure_object(dict)["db_path"] = value
+
+
+def _accept_db_everywhere(command):
+    """Let ``--db PATH`` follow any command too (``tracker demo --no-serve --db demo.db``)."""
+    for sub in getattr(command, "commands", {}).values():
+        if not any(p.name == "db_override" for p in sub.params):
+            sub.params.append(
+                click.Option(["--db", "db_override"], default=None, expose_value=False, is_eager=True,
+                             callback=_set_db_path, help="SQLite database file (as the global --db).")
+            )
+        _accept_db_everywhere(sub)
+
+
 _register_area_commands()
+_accept_db_everywhere(cli)
