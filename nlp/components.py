@@ -9,7 +9,9 @@
 
 A doc carries its context in extensions set before the pipeline runs:
 ``doc._.date`` (``YYYY-MM-DD``), ``doc._.house`` (``Commons``/``Lords``) and
-``doc._.amendments`` (amendment number -> ``amendment_id`` for the doc's stage)
+``doc._.amendments`` (amendment number -> ``amendment_id`` for the doc's stage) and
+``doc._.pingpong`` (a reference's value, ``motion:A1`` or ``amendment:47A`` ->
+``pingpong_item_id`` of the motion or amendment between the Houses in that stage)
 (:func:`nlp.pipeline.make_doc` sets them). ``make_doc(..., ents=False)`` skips
 ``doc.ents`` for callers that only need the mentions' character offsets.
 """
@@ -36,7 +38,7 @@ def _context_extension(name):
                       setter=lambda doc, value: doc.user_data.__setitem__(slot, value))
 
 
-for _name in ("date", "house", "amendments"):
+for _name in ("date", "house", "amendments", "pingpong"):
     if not Doc.has_extension(_name):
         _context_extension(_name)
 
@@ -150,6 +152,7 @@ class LinkerComponent:
         date = data.get("pbt_date")
         house = data.get("pbt_house")
         amendments = data.get("pbt_amendments")
+        pingpong = data.get("pbt_pingpong")
         cache = self._cache
         text = doc_text(doc)
         suppliers = self.suppliers
@@ -188,6 +191,10 @@ class LinkerComponent:
                     amendment_id = amendments.get(payload.split(":", 1)[1])
                     if amendment_id is not None:
                         mention["amendment_id"] = amendment_id
+                if pingpong:
+                    item_id = pingpong.get(payload)
+                    if item_id is not None:
+                        mention["pingpong_item_id"] = item_id
                 append(mention)
         if mentions and data.get("pbt_ents", True):
             doc.set_ents(_spans(doc, mentions), default="unmodified")  # (assigning doc.ents walks every token in Python)

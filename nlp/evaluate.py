@@ -2,9 +2,11 @@
 the share of correctly found spans that are linked to the right record.
 
 A gold file has one JSON object per line: ``text``, optional ``date`` and
-``house``, and ``spans`` (``start``, ``end``, ``label``, ``entity_id``; a null
+``house`` (and ``amendments``/``pingpong``, the maps of
+:func:`nlp.pipeline.make_doc`), and ``spans`` (``start``, ``end``, ``label``, ``entity_id``; a null
 ``entity_id`` means "a mention that must stay unlinked", e.g. an ambiguous name).
 """
+import datetime
 import json
 from pathlib import Path
 
@@ -15,7 +17,9 @@ GOLD = Path(__file__).parent / "gold" / "gold.jsonl"
 
 
 def load_gold(path=GOLD):
-    """The gold passages, each checked: offsets in range and, where given, ``text`` equal to the slice."""
+    """The gold passages, each checked: its shape, a ``YYYY-MM-DD`` date, known labels, offsets
+    in range and, where given, ``text`` equal to the slice. A bad line raises ``ValueError``
+    naming the file and line."""
     out = []
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -23,17 +27,36 @@ def load_gold(path=GOLD):
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            raise ValueError(f"{path}:{number}: {error}") from None
-        if "text" not in record or "spans" not in record:
-            raise ValueError(f"{path}:{number}: a passage needs text and spans")
-        for span in record["spans"]:
-            s, e = span["start"], span["end"]
-            if not (0 <= s < e <= len(record["text"])):
-                raise ValueError(f"{path}:{number}: span {s}-{e} is outside the text")
-            if "text" in span and record["text"][s:e] != span["text"]:
-                raise ValueError(f"{path}:{number}: span {s}-{e} is {record['text'][s:e]!r}, not {span['text']!r}")
+            raise ValueError(f"{path}:{number}: not JSON: {error}") from None
+        problem = _problem(record)
+        if problem:
+            raise ValueError(f"{path}:{number}: {problem}")
         out.append(record)
     return out
+
+
+def _problem(record):
+    """What is wrong with one gold passage, or None."""
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not isinstance(record.get("spans"), list):
+        return "a passage needs text (a string) and spans (a list)"
+    date = record.get("date")
+    if date is not None:
+        try:
+            datetime.date.fromisoformat(str(date)[:10])
+        except ValueError:
+            return f"not a date (YYYY-MM-DD): {date}"
+    text = record["text"]
+    for span in record["spans"]:
+        if not isinstance(span, dict) or not all(isinstance(span.get(k), int) for k in ("start", "end")):
+            return f"a span needs integer start and end: {span}"
+        s, e = span["start"], span["end"]
+        if span.get("label") not in LABELS:
+            return f"span {s}-{e}: label {span.get('label')!r} is not one of {', '.join(LABELS)}"
+        if not (0 <= s < e <= len(text)):
+            return f"span {s}-{e} is outside the text"
+        if "text" in span and text[s:e] != span["text"]:
+            return f"span {s}-{e} is {text[s:e]!r}, not {span['text']!r}"
+    return None
 
 
 def _eid(value):
@@ -44,7 +67,8 @@ def evaluate(nlp, gold):
     """Scores of ``nlp`` on ``gold`` (a list of passages); returns a dict (see :func:`report`)."""
     stats = {label: {"tp": 0, "fp": 0, "fn": 0, "linked_right": 0} for label in LABELS}
     errors = []
-    docs = (pipeline.make_doc(nlp, g["text"], date=g.get("date"), house=g.get("house"), amendments=g.get("amendments"))
+    docs = (pipeline.make_doc(nlp, g["text"], date=g.get("date"), house=g.get("house"),
+                              amendments=g.get("amendments"), pingpong=g.get("pingpong"))
             for g in gold)
     for g, doc in zip(gold, nlp.pipe(docs)):
         found = {(m["start"], m["end"], m["label"]): _eid(m["entity_id"]) for m in doc.user_data["mentions"]}

@@ -105,6 +105,9 @@ class Entry:
         return f"Entry({self.label}, {self.kind}, {self.ref!r})"
 
 
+_SEPARATOR = r"(?:,\s*and|,\s*or|,|and|or|&)"
+
+
 class Rule:
     """A regex rule (a reference or a contextual member form) from a patterns file."""
 
@@ -118,6 +121,9 @@ class Rule:
         self.links = spec.get("links")
         self.upper = spec.get("upper") or []
         self.list = bool(spec.get("list"))
+        # one further number of a list ("Amendments 12, 13 and 14", "Motions A1 and B1")
+        self.item = spec.get("item") or r"(?:n[cs])?\d{1,4}[a-z]{0,2}"
+        self.items = re.compile(rf"{_SEPARATOR}\s*({self.item})(?![\w(])")
         # a cheap look-ahead on the rule's first letters: the full rule is tried only where it may start
         self.guard = spec.get("guard") or re.match(r"[a-z]*", spec["regex"]).group() or None
 
@@ -127,7 +133,7 @@ class Rule:
             body = body.replace("{" + name + "}", fill)
         body = re.sub(r"\(\?P<(\w+)>", lambda m: f"(?P<{self.prefix}{m.group(1)}>", body)
         if self.list:
-            body += rf"(?P<{self.prefix}tail>(?:\s*(?:,\s*and|,\s*or|,|and|or|&)\s*(?:n[cs])?\d{{1,4}}[a-z]{{0,2}}(?![\w(]))*)"
+            body += rf"(?P<{self.prefix}tail>(?:\s*{_SEPARATOR}\s*(?:{self.item})(?![\w(]))*)"
         return f"(?P<{self.group}>{body})"
 
 
@@ -143,7 +149,6 @@ def normal_number(text):
     return f"{(prefix or '').upper()}{digits}{letters.upper()}{rest}"
 
 
-_TAIL_NUMBER = re.compile(r"(?:n[cs])?\d{1,4}[a-z]{0,2}")
 _CUES = frozenset("phone phones smartphone smartphones device devices handset handsets tablet tablets laptop laptops "
                   "brand brands technologies technology group ltd limited camera cameras equipment products".split())
 _REJECT_BEFORE = ("shadow ", "former ", "then ", "ex-", "deputy ", "junior ", "vice-")
@@ -263,8 +268,7 @@ class Scanner:
         for name in rule.upper:
             if name in groups:
                 s, e = m.span(prefix + name)
-                letters = [c for c in original[s - base:e - base] if c.isalpha()]
-                if letters and not all(c.isupper() for c in letters):
+                if not _upper(original[s - base:e - base]):
                     return ()
         if rule.label == "MEMBER":
             index = self.links.get(rule.links, {})
@@ -277,7 +281,14 @@ class Scanner:
         if tail:
             offset = m.start(prefix + "tail") - base
             lead, name = rule.value[0]
-            for n in _TAIL_NUMBER.finditer(tail):
-                found.append((offset + n.start(), offset + n.end(), "REFERENCE", rule.links or rule.id,
-                              f"{lead}{normal_number(n.group())}"))
+            for n in rule.items.finditer(tail):
+                s, e = offset + n.start(1), offset + n.end(1)
+                if rule.upper and not _upper(original[s:e]):  # "Motions A and a ...": the list ends
+                    break
+                found.append((s, e, "REFERENCE", rule.links or rule.id, f"{lead}{normal_number(n.group(1))}"))
         return tuple(found)
+
+
+def _upper(text):
+    """Every letter of ``text`` is upper case (``A1``, ``47B``, ``12``)."""
+    return all(c.isupper() for c in text if c.isalpha())

@@ -132,8 +132,12 @@ def members_from_search_json(path):
     return out
 
 
-def make_doc(nlp, text, *, date=None, house=None, amendments=None, ents=True):
+def make_doc(nlp, text, *, date=None, house=None, amendments=None, pingpong=None, ents=True):
     """A doc with its context set, ready for ``nlp(doc)`` or ``nlp.pipe(docs)``.
+
+    ``amendments`` maps an amendment number of the text's bill stage to its
+    ``amendment_id``; ``pingpong`` maps a reference value of that stage's motions and
+    amendments between the Houses (``motion:A1``, ``amendment:47A``) to its ``pingpong_item_id``.
 
     ``ents=False``: the linker leaves ``doc.ents`` alone (the mentions, with
     character offsets, are in ``doc.user_data["mentions"]`` either way).
@@ -144,11 +148,12 @@ def make_doc(nlp, text, *, date=None, house=None, amendments=None, ents=True):
     data["pbt_date"] = day(date)
     data["pbt_house"] = house_of(house)
     data["pbt_amendments"] = amendments
+    data["pbt_pingpong"] = pingpong
     if not ents:
         data["pbt_ents"] = False
     return doc
 
 
-def tag(nlp, text, *, date=None, house=None, amendments=None):
+def tag(nlp, text, *, date=None, house=None, amendments=None, pingpong=None):
     """The mentions in one text (dicts: start, end, text, label, entity_id, name, ...)."""
-    return nlp(make_doc(nlp, text, date=date, house=house, amendments=amendments)).user_data["mentions"]
+    return nlp(make_doc(nlp, text, date=date, house=house, amendments=amendments, pingpong=pingpong)).user_data["mentions"]

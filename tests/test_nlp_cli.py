@@ -1,6 +1,7 @@
 """`tracker tag` and `tracker nlp eval` through the real command group."""
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from tracker import store
@@ -43,12 +44,43 @@ def test_tag_text_file_and_plain_output(tmp_path):
     assert [(r[2], r[3]) for r in rows] == [("REFERENCE", "amendment:47B"), ("PROVISION", "debarment-list")]
 
 
-def test_tag_errors_are_one_line(tmp_path):
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "tag", "--text", "x", "--date", "13/06/2023"])
+@pytest.mark.parametrize("args, message", [
+    (["tag", "--text", "x", "--date", "13/06/2023"], "nlp: not a date (YYYY-MM-DD): 13/06/2023"),
+    (["tag", "--text-file", "{tmp}/absent.txt"], "nlp: cannot read {tmp}/absent.txt: No such file or directory"),
+    (["tag", "--text-file", "{tmp}"], "nlp: cannot read {tmp}: Is a directory"),
+    (["tag", "--text", "x", "--members", "{tmp}/absent.json"], "nlp: cannot read members from {tmp}/absent.json: No such file or directory"),
+    (["tag", "--text", "x", "--members", "{tmp}/bad.jsonl"], "nlp: {tmp}/bad.jsonl is not a Members API search response"),
+    (["tag", "--table", "members"], "nlp: cannot tag members: not a document table (one of amendments, pingpong_items,"),
+    (["nlp", "eval", "{tmp}/absent.jsonl"], "nlp eval: cannot read {tmp}/absent.jsonl: No such file or directory"),
+    (["nlp", "eval", "{tmp}/bad.jsonl"], "nlp eval: {tmp}/bad.jsonl:2: not JSON: "),
+    (["nlp", "eval", "{tmp}/spans.jsonl"], "nlp eval: {tmp}/spans.jsonl:1: a span needs integer start and end: {{'start': 0}}"),
+    (["nlp", "eval", "{tmp}/label.jsonl"], "nlp eval: {tmp}/label.jsonl:1: span 0-1: label 'ORG' is not one of SUPPLIER,"),
+    (["nlp", "eval", "{tmp}/date.jsonl"], "nlp eval: {tmp}/date.jsonl:1: not a date (YYYY-MM-DD): 5 June"),
+])
+def test_expected_failures_are_one_line_naming_the_input(tmp_path, args, message):
+    (tmp_path / "bad.jsonl").write_text('{"text": "a", "spans": []}\n{"text": oops}\n')
+    (tmp_path / "spans.jsonl").write_text('{"text": "a", "spans": [{"start": 0}]}\n')
+    (tmp_path / "label.jsonl").write_text('{"text": "ab", "spans": [{"start": 0, "end": 1, "label": "ORG"}]}\n')
+    (tmp_path / "date.jsonl").write_text('{"text": "ab", "date": "5 June", "spans": []}\n')
+    db = tmp_path / "x.db"
+    result = CliRunner().invoke(cli, ["--db", str(db), *(a.format(tmp=tmp_path) for a in args)])
     assert result.exit_code == 1
-    assert result.output.strip().splitlines() == ["Error: nlp: not a date (YYYY-MM-DD): 13/06/2023"]
+    assert len(result.output.strip().splitlines()) == 1
+    assert result.output.startswith("Error: " + message.format(tmp=tmp_path)), result.output
+    assert "Traceback" not in result.output
+    if args[0] == "tag" and "--table" in args:
+        assert not db.exists() or store.open_db(db)["suppliers"].count == 0  # refused before writing anything
+
+
+def test_database_options_are_refused_in_text_mode_and_back(tmp_path):
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "tag", "--date", "2023-01-01"])
-    assert result.exit_code == 2
+    assert result.exit_code == 2 and "apply to --text/--text-file" in result.output
+
+
+def test_text_from_stdin(tmp_path):
+    result = run("--db", str(tmp_path / "x.db"), "tag", "--text-file", "-", "--json", input="Motions A1 and B1 on Dahua")
+    assert [(m["text"], m["entity_id"]) for m in map(json.loads, result.output.splitlines())] == [
+        ("Motions A1", "motion:A1"), ("B1", "motion:B1"), ("Dahua", "dahua")]
 
 
 def test_tag_database_twice(tmp_path):

@@ -1,4 +1,7 @@
 """The tagger's pipeline: factories, matching, and linking by date and House."""
+import functools
+
+import pytest
 import spacy
 
 from nlp import pipeline
@@ -34,6 +37,7 @@ MEMBERS = [
 ]
 
 
+@functools.lru_cache(maxsize=None)
 def build():
     return pipeline.build(MEMBERS)
 
@@ -51,19 +55,27 @@ def test_factories_are_registered_and_the_pipeline_is_blank_english():
     assert len(nlp.meta["pbt_version"]) == 16
 
 
-def test_suppliers_in_their_forms():
-    nlp = build()
-    text = ("Hikvision's cameras, HIKVISION kit, hikvision again, Hangzhou Hikvision Digital Technology Co., Ltd., "
-            "Zhejiang Dahua\nTechnology and the Hikvision-owned EZVIZ brand.")
-    assert found(nlp, text) == [
-        ("Hikvision", "SUPPLIER", "hikvision"),
-        ("HIKVISION", "SUPPLIER", "hikvision"),
-        ("hikvision", "SUPPLIER", "hikvision"),
-        ("Hangzhou Hikvision Digital Technology", "SUPPLIER", "hikvision"),
-        ("Zhejiang Dahua\nTechnology", "SUPPLIER", "dahua"),
-        ("Hikvision", "SUPPLIER", "hikvision"),
-        ("EZVIZ", "SUPPLIER", "ezviz"),
-    ]
+FORMS = [
+    pytest.param(  # suppliers: possessive, case, legal name with a line break, inside a longer name
+        "Hikvision's cameras, HIKVISION kit, hikvision again, Hangzhou Hikvision Digital Technology Co., Ltd., "
+        "Zhejiang Dahua\nTechnology and the Hikvision-owned EZVIZ brand.", {},
+        [("Hikvision", "SUPPLIER", "hikvision"), ("HIKVISION", "SUPPLIER", "hikvision"), ("hikvision", "SUPPLIER", "hikvision"),
+         ("Hangzhou Hikvision Digital Technology", "SUPPLIER", "hikvision"), ("Zhejiang Dahua\nTechnology", "SUPPLIER", "dahua"),
+         ("Hikvision", "SUPPLIER", "hikvision"), ("EZVIZ", "SUPPLIER", "ezviz")],
+        id="suppliers"),
+    pytest.param(  # peers: full and short titles, "the noble Lord, Lord X", "Lady" for a baroness, a line break
+        "I agree with the noble Lord, Lord Alton, and with Lord Alton of Liverpool's amendment; my noble friend Lord Blencathra"
+        " and the noble Baroness, Lady Neville-Rolfe, disagree. Baroness Neville-\nRolfe replied.",
+        {"date": "2022-12-05", "house": "Lords"},
+        [("Lord Alton", "MEMBER", "738"), ("Lord Alton of Liverpool", "MEMBER", "738"), ("Lord Blencathra", "MEMBER", "497"),
+         ("Lady Neville-Rolfe", "MEMBER", "4262"), ("Baroness Neville-\nRolfe", "MEMBER", "4262")],
+        id="peers"),
+]
+
+
+@pytest.mark.parametrize("text, context, expected", FORMS)
+def test_names_in_their_forms(text, context, expected):
+    assert found(build(), text, **context) == expected
 
 
 def test_a_name_that_is_a_common_word_matches_only_as_a_name():
@@ -72,19 +84,6 @@ def test_a_name_that_is_a_common_word_matches_only_as_a_name():
     assert found(nlp, "Honor is due to them. In honor of the dead.") == []
     assert found(nlp, "the zte deal") == []  # an acronym matches in its own case only
     assert found(nlp, "the ZTE deal") == [("ZTE", "SUPPLIER", "zte")]
-
-
-def test_peers_by_full_and_short_titles():
-    nlp = build()
-    text = ("I agree with the noble Lord, Lord Alton, and with Lord Alton of Liverpool's amendment; "
-            "my noble friend Lord Blencathra and the noble Baroness, Lady Neville-Rolfe, disagree. Baroness Neville-\nRolfe replied.")
-    assert found(nlp, text, date="2022-12-05", house="Lords") == [
-        ("Lord Alton", "MEMBER", "738"),
-        ("Lord Alton of Liverpool", "MEMBER", "738"),
-        ("Lord Blencathra", "MEMBER", "497"),
-        ("Lady Neville-Rolfe", "MEMBER", "4262"),
-        ("Baroness Neville-\nRolfe", "MEMBER", "4262"),
-    ]
 
 
 def test_commons_names_with_and_without_honorifics():
@@ -130,13 +129,14 @@ def test_ministerial_titles_resolve_by_date():
 def test_references_are_normalised():
     nlp = build()
     text = ("Amendment 47B, new clause 1, NC12, Clause 2, page 2, line 13, Motion A1, Schedule 6, paragraph 3, "
-            "section 62(3)(b), Amendments 12, 13 and 14, page 4, line 5 to 7, clause 9")
+            "section 62(3)(b), Amendments 12, 13 and 14, page 4, line 5 to 7, clause 9, Motions B1 and C, Motion A and a")
     assert [(t, e) for t, _, e in found(nlp, text)] == [
         ("Amendment 47B", "amendment:47B"), ("new clause 1", "amendment:NC1"), ("NC12", "amendment:NC12"),
         ("Clause 2, page 2, line 13", "clause:2/page:2/line:13"), ("Motion A1", "motion:A1"),
         ("Schedule 6, paragraph 3", "schedule:6/paragraph:3"), ("section 62(3)(b)", "section:62(3)(b)"),
         ("Amendments 12", "amendment:12"), ("13", "amendment:13"), ("14", "amendment:14"),
         ("page 4, line 5 to 7", "page:4/line:5-7"), ("clause 9", "clause:9"),
+        ("Motions B1", "motion:B1"), ("C", "motion:C"), ("Motion A", "motion:A"),  # "and a" is no motion
     ]
     assert found(nlp, "the clause on page 5 of the report; a motion to adjourn") == []
 
@@ -147,6 +147,14 @@ def test_amendment_references_link_to_the_documents_stage():
                             amendments={"47B": 501, "NC1": 502})
     assert [(m["text"], m.get("amendment_id")) for m in mentions] == [
         ("Amendment 47B", 501), ("new clause 1", 502), ("Amendment 99", None)]
+
+
+def test_ping_pong_references_link_to_the_stages_motions_and_amendments():
+    mentions = pipeline.tag(build(), "Motion A1 leaves out Lords Amendment 47 and agrees Amendment 47A; Motion B.",
+                            pingpong={"motion:A1": 604286, "amendment:47A": 604284}, amendments={"47": 601})
+    assert [(m["text"], m["value"], m.get("pingpong_item_id"), m.get("amendment_id")) for m in mentions] == [
+        ("Motion A1", "motion:A1", 604286, None), ("Amendment 47", "amendment:47", None, 601),
+        ("Amendment 47A", "amendment:47A", 604284, None), ("Motion B", "motion:B", None, None)]
 
 
 def test_provisions_and_doc_ents():

@@ -63,9 +63,11 @@ def test_registries_are_loaded_with_links_and_sources(db):
     flags = db.execute("SELECT flag, source FROM supplier_risk_flags WHERE supplier_id = 'huawei'").fetchall()
     assert {f for f, _ in flags} >= {"prc_national_intelligence_law", "fcc_covered_list", "us_entity_list", "uk_government_named"}
     assert all(source for _, source in flags)
-    assert {fk.other_table for fk in db["mentions"].foreign_keys} == {"members", "suppliers", "provisions", "amendments"}
+    assert {(fk.column, fk.other_table) for fk in db["mentions"].foreign_keys} == {
+        ("member_id", "members"), ("supplier_id", "suppliers"), ("provision_id", "provisions"),
+        ("amendment_id", "amendments"), ("pingpong_item_id", "pingpong_items")}
     indexes = {tuple(i.columns) for i in db["mentions"].indexes}
-    assert ("doc_table", "doc_id") in indexes and ("label", "entity_id") in indexes
+    assert {("doc_table", "doc_id"), ("label", "entity_id"), ("pingpong_item_id",)} <= indexes
 
 
 def test_tag_database_links_mentions(db):
@@ -158,3 +160,105 @@ def test_a_database_without_context_tables_still_tags(tmp_path):
         insert(db, "contributions", {"contribution_id": 5, "debate_id": "X", "text": "Huawei and ZTE"})
     summary = tagging.tag_database(db, nlp=pipeline.build())
     assert summary["tables"]["contributions"]["mentions"] == 2
+
+
+def add_pingpong(db):
+    """A Lords ping-pong stage (its motions and amendments between the Houses) and its debate."""
+    with store.transaction(db):
+        insert(db, "bill_stages", {"bill_stage_id": 17894, "bill_id": 3159, "house": "Lords",
+                                   "description": "Consideration of Commons amendments", "first_sitting": "2023-09-12T00:00:00"})
+        for item_id, kind, number, extra in [
+            (604283, "Motion", "A", {"text": "That this House do not insist on its Amendment 47, to which the Commons have"
+                                             " disagreed, and do agree with the Commons in their Amendment 47A in lieu."}),
+            (604284, "Amendment", "47A", {}),
+            (604285, "Motion", "B", {}),
+            (604286, "Motion", "B1", {"summary": "Motion B1, as an amendment to Motion B"}),
+            (604287, "Motion", "C", {}),  # two motions numbered C: a reference to Motion C is not guessed
+            (604288, "Motion", "C", {}),
+            (604289, "Motion", "D", {"removed_at": "2023-09-13T00:00:00"}),  # gone from the API
+            (604290, "Amendment", "12", {}),  # the Commons stage's amendment 12 is another stage's
+        ]:
+            insert(db, "pingpong_items", {"pingpong_item_id": item_id, "bill_id": 3159, "bill_stage_id": 17894,
+                                          "type": kind, "number": number, **extra})
+        insert(db, "debates", {"debate_id": "D2", "date": "2023-09-12", "house": "Lords", "bill_id": 3159, "bill_stage_id": 17894})
+        insert(db, "contributions", {"contribution_id": 2, "debate_id": "D2", "member_id": 738,
+                                     "text": "I beg to move Motion A. Motion 47A? No: Lords Amendment 47 fell; Commons Amendment 47A"
+                                             " in lieu stands, with Motion B1, Motion C, Motion D and Motion E, and Amendment 12."})
+
+
+def refs(db, **where):
+    return [(m["text"], m["value"], m["pingpong_item_id"], m["amendment_id"])
+            for m in mentions(db, label="REFERENCE", **where)]
+
+
+def test_references_in_ping_pong_link_to_the_stages_items(db):
+    add_pingpong(db)
+    tagging.tag_database(db)
+    assert refs(db, doc_table="contributions", doc_id="2") == [
+        ("Motion A", "motion:A", 604283, None),
+        ("Motion 47A", "motion:47A", None, None),  # no motion has that number
+        ("Amendment 47", "amendment:47", None, None),  # nor any item of this stage
+        ("Amendment 47A", "amendment:47A", 604284, None),
+        ("Motion B1", "motion:B1", 604286, None),
+        ("Motion C", "motion:C", None, None),  # two motions C
+        ("Motion D", "motion:D", None, None),  # removed
+        ("Motion E", "motion:E", None, None),
+        ("Amendment 12", "amendment:12", 604290, None),  # this stage's item, not stage 16000's amendment 12
+    ]
+    # a ping-pong item's own text links within its stage
+    assert refs(db, doc_table="pingpong_items", doc_id="604283") == [
+        ("Amendment 47", "amendment:47", None, None), ("Amendment 47A", "amendment:47A", 604284, None)]
+    assert refs(db, doc_table="pingpong_items", doc_id="604286") == [
+        ("Motion B1", "motion:B1", 604286, None), ("Motion B", "motion:B", 604285, None)]
+    # report stage: its amendments, never another stage's ping-pong items
+    assert refs(db, doc_table="amendments", doc_id="502") == [
+        ("Amendment 47B", "amendment:47B", None, 502), ("Amendment 12", "amendment:12", None, None),
+        ("new clause 1", "amendment:NC1", None, 501)]
+    # what the publication reads: entity_id and value are the normalised reference, the typed column the link
+    linked = mentions(db, doc_table="contributions", doc_id="2", pingpong_item_id=604283)[0]
+    assert {k: linked[k] for k in ("label", "entity_id", "name", "value", "amendment_id", "member_id")} == {
+        "label": "REFERENCE", "entity_id": "motion:A", "name": "motion:A", "value": "motion:A", "amendment_id": None, "member_id": None}
+
+
+def test_an_amendment_and_an_amendment_item_sharing_a_number_link_neither(db):
+    add_pingpong(db)
+    with store.transaction(db):
+        insert(db, "amendments", {"amendment_id": 701, "bill_id": 3159, "bill_stage_id": 17894, "number": "47A"})
+    tagging.tag_database(db)
+    assert ("Amendment 47A", "amendment:47A", None, None) in refs(db, doc_table="contributions", doc_id="2")
+
+
+def test_a_new_item_in_the_stage_retags_that_stages_documents(db):
+    add_pingpong(db)
+    tagging.tag_database(db)
+    with store.transaction(db):
+        insert(db, "pingpong_items", {"pingpong_item_id": 604291, "bill_id": 3159, "bill_stage_id": 17894,
+                                      "type": "Motion", "number": "E"})
+    again = tagging.tag_database(db)
+    # the speech in that stage's debate and the stage's items whose text is not empty; nothing else
+    assert again["tables"]["contributions"]["tagged"] == 1
+    assert again["tables"]["pingpong_items"]["tagged"] == 2
+    assert again["tables"]["amendments"]["tagged"] == 0
+    assert ("Motion E", "motion:E", 604291, None) in refs(db, doc_table="contributions", doc_id="2")
+
+
+def test_migration_adds_the_link_to_an_existing_database(tmp_path):
+    import sqlite_utils
+
+    from tracker import migrations
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    old.execute("CREATE TABLE _migrations (number INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
+    with old.conn:
+        for number, name, module in migrations.available():
+            if number < 5:
+                module.migrate(old)
+                old.execute("INSERT INTO _migrations VALUES (?, ?, '')", [number, name])
+        insert(old, "mentions", {"doc_table": "contributions", "doc_id": "2", "start": 0, "end": 8, "text": "Motion A",
+                                 "label": "REFERENCE", "entity_id": "motion:A", "value": "motion:A", "pipeline_version": "old"})
+    old.conn.close()
+    db = store.open_db(path)
+    assert "pingpong_item_id" in db["mentions"].columns_dict and db["mentions"].columns_dict["pingpong_item_id"] is int
+    assert db.execute("SELECT text, value, pingpong_item_id FROM mentions").fetchall() == [("Motion A", "motion:A", None)]
+    assert ("doc_table", "doc_id") in {tuple(i.columns) for i in db["mentions"].indexes}

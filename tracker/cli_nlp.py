@@ -17,6 +17,16 @@ def _ctx_value(ctx, key, default=None):
     return (ctx.obj or {}).get(key, default)
 
 
+def _read(path, source):
+    """The text of ``path`` ('-' is stdin); a file that cannot be read is a one-line error naming it."""
+    try:
+        with click.open_file(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise TrackerError(f"cannot read {path}: {reason}", source=source) from None
+
+
 def _db_if_exists(ctx):
     path = _ctx_value(ctx, "db_path")
     if path and os.path.exists(path):
@@ -26,10 +36,10 @@ def _db_if_exists(ctx):
 
 @click.command("tag")
 @click.option("--text", help="Tag this text instead of the database.")
-@click.option("--text-file", type=click.File("r", encoding="utf-8"), help="Tag the text of this file ('-' for stdin).")
+@click.option("--text-file", type=click.Path(allow_dash=True), help="Tag the text of this file ('-' for stdin).")
 @click.option("--date", help="The text's date (YYYY-MM-DD): decides seats, offices and ambiguous names.")
 @click.option("--house", type=click.Choice(["Commons", "Lords"], case_sensitive=False), help="The text's House.")
-@click.option("--members", "members_file", type=click.Path(exists=True, dir_okay=False),
+@click.option("--members", "members_file", type=click.Path(),
               help="Members from a Members API search response instead of the database.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per mention.")
 @click.option("--table", "tables", multiple=True, help="Only this document table (repeatable).")
@@ -54,14 +64,14 @@ def tag(ctx, text, text_file, date, house, members_file, as_json, tables, full):
     if text is not None and text_file is not None:
         raise click.UsageError("give --text or --text-file, not both")
     if text is not None or text_file is not None:
-        body = text if text is not None else text_file.read()
+        tagging.check_date(date)
+        body = text if text is not None else _read(text_file, "nlp")
         db = None if members_file else _db_if_exists(ctx)
         nlp = tagging.build_pipeline(db, members_file=members_file)
         mentions = tagging.tag_text(body, nlp=nlp, date=date, house=house)
         for m in mentions:
             out = {k: m.get(k) for k in ("start", "end", "text", "label", "entity_id", "name")}
-            if m.get("amendment_id") is not None:
-                out["amendment_id"] = m["amendment_id"]
+            out.update({k: m[k] for k in ("amendment_id", "pingpong_item_id") if m.get(k) is not None})
             if as_json:
                 click.echo(json.dumps(out, ensure_ascii=False))
             else:
@@ -94,8 +104,8 @@ def nlp():
 
 
 @nlp.command("eval")
-@click.argument("gold_file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--members", "members_file", type=click.Path(exists=True, dir_okay=False),
+@click.argument("gold_file", type=click.Path())
+@click.option("--members", "members_file", type=click.Path(),
               help="Members API search response to build the member gazetteer from.")
 @click.option("--json", "as_json", is_flag=True, help="The scores (and errors) as JSON.")
 @click.option("--errors", "show_errors", is_flag=True, help="List every missed, spurious or mislinked span.")
@@ -109,10 +119,11 @@ def evaluate_command(ctx, gold_file, members_file, as_json, show_errors):
     """
     from nlp import evaluate as ev
 
+    _read(gold_file, "nlp eval")  # a missing or unreadable file: one line naming it
     try:
         gold = ev.load_gold(gold_file)
-    except (ValueError, KeyError) as error:
-        raise TrackerError(str(error), source="nlp eval", record=gold_file) from None
+    except ValueError as error:  # names the file and line
+        raise TrackerError(str(error), source="nlp eval") from None
     source = members_file
     nlp_ = None
     if not source:

@@ -7,11 +7,12 @@ bill clauses and written questions and statements into ``mentions``.
 
 It is incremental: ``nlp_documents`` keeps, per document field, the hash of what
 was tagged (the text and the context that decides its links: date, House, the
-stage's amendment numbers) and the pipeline version. Only new or changed fields
+stage's amendment and ping-pong numbers) and the pipeline version. Only new or changed fields
 are tagged; a new pipeline version (code, pattern or data files, or the member
 gazetteer changed) retags everything. Documents are read a page at a time and
 tagged with ``nlp.pipe``, and each page's writes commit together.
 """
+import datetime
 import hashlib
 import json
 import sqlite3
@@ -56,8 +57,9 @@ SOURCES = (
     Source("written_statements", "statement_id", ("title", "text"), date="d.date", house="d.house"),
 )
 
+LINK_COLUMNS = ("member_id", "supplier_id", "provision_id", "amendment_id", "pingpong_item_id", "value")
 MENTION_COLUMNS = ("doc_table", "doc_id", "field", "start", "end", "text", "label", "entity_id", "name",
-                   "member_id", "supplier_id", "provision_id", "amendment_id", "value", "pipeline_version")
+                   *LINK_COLUMNS, "pipeline_version")
 
 
 def _columns(db, table):
@@ -117,8 +119,11 @@ def build_pipeline(db=None, *, members_file=None):
     if members_file:
         try:
             members = nlp_pipeline.members_from_search_json(members_file)
-        except (OSError, ValueError, KeyError) as error:
-            raise TrackerError(f"cannot read members: {error}", source="nlp", record=str(members_file)) from None
+        except OSError as error:
+            raise TrackerError(f"cannot read members from {members_file}: {error.strerror or error}", source="nlp") from None
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            reason = f"no {error}" if isinstance(error, KeyError) else str(error)
+            raise TrackerError(f"{members_file} is not a Members API search response ({reason})", source="nlp") from None
         return nlp_pipeline.build(members)
     if db is None:
         return nlp_pipeline.build()
@@ -126,19 +131,19 @@ def build_pipeline(db=None, *, members_file=None):
     return nlp_pipeline.build(members, names)
 
 
-def tag_text(text, *, nlp=None, db=None, date=None, house=None, amendments=None):
+def tag_text(text, *, nlp=None, db=None, date=None, house=None, amendments=None, pingpong=None):
     """The mentions in one text: dicts with start, end, text, label, entity_id, name (and
-    member_id, supplier_id, provision_id, value, amendment_id where they apply)."""
+    member_id, supplier_id, provision_id, value, amendment_id, pingpong_item_id where they apply)."""
     if nlp is None:
         nlp = build_pipeline(db)
-    if date is not None:
-        _check_date(date)
-    return nlp_pipeline.tag(nlp, text, date=date, house=house, amendments=amendments)
+    check_date(date)
+    return nlp_pipeline.tag(nlp, text, date=date, house=house, amendments=amendments, pingpong=pingpong)
 
 
-def _check_date(date):
-    import datetime
-
+def check_date(date):
+    """A one-line :class:`TrackerError` unless ``date`` is None or starts ``YYYY-MM-DD``."""
+    if date is None:
+        return
     try:
         datetime.date.fromisoformat(str(date)[:10])
     except ValueError:
@@ -174,24 +179,60 @@ def _select(db, source, columns):
     return None, []
 
 
-class _StageAmendments:
-    """Amendment number -> amendment_id per bill stage, with a digest for the content hash."""
+def _unique(rows):
+    """``{key: id}`` for the keys exactly one row has (a key two rows share links to neither)."""
+    seen = {}
+    for k, row_id in rows:
+        seen.setdefault(k, set()).add(row_id)
+    return {k: next(iter(ids)) for k, ids in seen.items() if len(ids) == 1}
+
+
+class _StageLinks:
+    """What a reference in a bill stage's documents links to, per stage, with a digest for the content hash.
+
+    ``amendments``: amendment number -> ``amendment_id``; ``pingpong``: reference value
+    (``motion:A1``, ``amendment:47A``) -> ``pingpong_item_id`` of that stage's motions and
+    amendments between the Houses. A number links only where exactly one record of the
+    stage has it: two amendments, two items, or an amendment and an amendment item
+    sharing a number leave the reference unlinked, never guessed. Removed records are left out.
+    """
 
     def __init__(self, db):
         self.db = db
         self.cache = {}
-        self.available = "amendments" in set(db.table_names())
+        tables = set(db.table_names())
+        self.amendments = self._sql(db, tables, "amendments", "SELECT upper(trim(number)), amendment_id FROM amendments")
+        self.pingpong = self._sql(
+            db, tables, "pingpong_items",
+            "SELECT lower(coalesce(type, '')), upper(trim(number)), pingpong_item_id FROM pingpong_items")
+
+    @staticmethod
+    def _sql(db, tables, table, select):
+        if table not in tables:
+            return None
+        live = " AND removed_at IS NULL" if "removed_at" in _columns(db, table) else ""
+        return f"{select} WHERE bill_stage_id = ? AND number IS NOT NULL AND trim(number) != ''{live}"
 
     def get(self, stage_id):
-        if stage_id is None or not self.available:
-            return None, None
+        """``(amendments, pingpong, digest)`` for one stage (``None``s without a stage)."""
+        if stage_id is None:
+            return None, None, None
         if stage_id not in self.cache:
-            rows = self.db.execute(
-                "SELECT number, amendment_id FROM amendments WHERE bill_stage_id = ? AND number IS NOT NULL ORDER BY number",
-                [stage_id],
-            ).fetchall()
-            mapping = {str(number).strip().upper(): amendment_id for number, amendment_id in rows}
-            self.cache[stage_id] = (mapping, _hash(sorted(mapping.items())))
+            amendment_rows = self.db.execute(self.amendments, [stage_id]).fetchall() if self.amendments else []
+            item_rows = self.db.execute(self.pingpong, [stage_id]).fetchall() if self.pingpong else []
+            amendments = _unique(amendment_rows)
+            items = []
+            for kind, number, item_id in item_rows:  # an item of no type may be either
+                for wanted in ("motion", "amendment"):
+                    if kind in (wanted, ""):
+                        items.append((f"{wanted}:{number}", item_id))
+            pingpong = _unique(items)
+            shared = {n for n, _ in amendment_rows} & {k[len("amendment:"):] for k, _ in items if k.startswith("amendment:")}
+            for number in shared:  # both an amendment and an amendment between the Houses: neither
+                amendments.pop(number, None)
+                pingpong.pop(f"amendment:{number}", None)
+            self.cache[stage_id] = (amendments or None, pingpong or None,
+                                    _hash(sorted(amendments.items()), sorted(pingpong.items())))
         return self.cache[stage_id]
 
 
@@ -201,18 +242,19 @@ def tag_database(db, *, nlp=None, tables=None, full=False, page_size=PAGE, batch
     ``tables`` limits the run to some source tables; ``full`` retags everything.
     ``progress(table, done)`` is called after each page.
     """
+    wanted = set(tables) if tables else None
+    if wanted:
+        unknown = wanted - {s.table for s in SOURCES}
+        if unknown:
+            raise TrackerError(f"cannot tag {', '.join(sorted(unknown))}: not a document table"
+                               f" (one of {', '.join(s.table for s in SOURCES)})", source="nlp")
     load_registries(db)
     if nlp is None:
         nlp = build_pipeline(db)
     version = nlp.meta["pbt_version"]
     existing = set(db.table_names())
-    wanted = set(tables) if tables else None
-    if wanted:
-        unknown = wanted - {s.table for s in SOURCES}
-        if unknown:
-            raise TrackerError(f"cannot tag {', '.join(sorted(unknown))}: not a document table", source="nlp")
     summary = {"pipeline_version": version, "members": nlp.meta.get("pbt_members", 0), "tables": {}}
-    stages = _StageAmendments(db)
+    stages = _StageLinks(db)
     for source in SOURCES:
         if source.table not in existing or (wanted and source.table not in wanted):
             continue
@@ -236,7 +278,7 @@ def tag_database(db, *, nlp=None, tables=None, full=False, page_size=PAGE, batch
 
 def _tag_page(db, nlp, version, source, fields, rows, stages, full, counts, batch_size):
     n = len(fields)
-    todo = []  # (doc_id, field, text, date, house, amendments, hash)
+    todo = []  # (doc_id, field, text, date, house, links, hash)
     empty = []  # (doc_id, field) whose text is gone
     ids = [str(row[1]) for row in rows]
     marks = ", ".join("?" for _ in ids)
@@ -252,7 +294,7 @@ def _tag_page(db, nlp, version, source, fields, rows, stages, full, counts, batc
         texts = row[2:2 + n]
         date, house, stage = row[2 + n:5 + n]
         field_dates = row[5 + n:]
-        amendments, amendments_hash = stages.get(stage)
+        amendments, pingpong, links_hash = stages.get(stage)
         counts["documents"] += 1
         for f, text, field_date in zip(fields, texts, field_dates):
             if not text or not str(text).strip():
@@ -260,16 +302,16 @@ def _tag_page(db, nlp, version, source, fields, rows, stages, full, counts, batc
                     empty.append((doc_id, f))
                 continue
             d = field_date or date
-            h = _hash(str(text), str(d)[:10] if d else None, house, amendments_hash)
+            h = _hash(str(text), str(d)[:10] if d else None, house, links_hash)
             old = state.get((doc_id, f))
             if not full and old == (h, version):
                 counts["unchanged"] += 1
                 continue
-            todo.append((doc_id, f, str(text), d, house, amendments, h))
+            todo.append((doc_id, f, str(text), d, house, (amendments, pingpong), h))
     if not todo and not empty:
         return
-    docs = (nlp_pipeline.make_doc(nlp, text, date=d, house=house, amendments=amendments, ents=False)
-            for _, _, text, d, house, amendments, _ in todo)
+    docs = (nlp_pipeline.make_doc(nlp, text, date=d, house=house, amendments=links[0], pingpong=links[1], ents=False)
+            for _, _, text, d, house, links, _ in todo)
     results = []
     for item, doc in zip(todo, nlp.pipe(docs, batch_size=batch_size)):
         results.append((item, doc.user_data["mentions"]))
@@ -280,11 +322,11 @@ def _tag_page(db, nlp, version, source, fields, rows, stages, full, counts, batc
             db.execute("DELETE FROM nlp_documents WHERE doc_table = ? AND doc_id = ? AND field = ?", [source.table, doc_id, f])
         insert = (f"INSERT INTO mentions ({', '.join(f'[{c}]' for c in MENTION_COLUMNS)})"
                   f" VALUES ({', '.join('?' for _ in MENTION_COLUMNS)})")
-        for (doc_id, f, _text, _d, _house, _amendments, h), mentions in results:
+        for (doc_id, f, *_context, h), mentions in results:
             db.execute("DELETE FROM mentions WHERE doc_table = ? AND doc_id = ? AND field = ?", [source.table, doc_id, f])
             db.conn.executemany(insert, [
                 (source.table, doc_id, f, m["start"], m["end"], m["text"], m["label"], m["entity_id"], m["name"],
-                 m.get("member_id"), m.get("supplier_id"), m.get("provision_id"), m.get("amendment_id"), m.get("value"), version)
+                 *(m.get(c) for c in LINK_COLUMNS), version)
                 for m in mentions
             ])
             db.execute(
