@@ -220,12 +220,15 @@ def test_references_in_ping_pong_link_to_the_stages_items(db):
         "label": "REFERENCE", "entity_id": "motion:A", "name": "motion:A", "value": "motion:A", "amendment_id": None, "member_id": None}
 
 
-def test_an_amendment_and_an_amendment_item_sharing_a_number_link_neither(db):
+def test_a_number_two_records_of_the_stage_share_links_to_neither(db):
     add_pingpong(db)
-    with store.transaction(db):
+    with store.transaction(db):  # an amendment and an amendment between the Houses, both 47A
         insert(db, "amendments", {"amendment_id": 701, "bill_id": 3159, "bill_stage_id": 17894, "number": "47A"})
+        # two report-stage amendments numbered 47B (the old mapping kept whichever came last)
+        insert(db, "amendments", {"amendment_id": 503, "bill_id": 3159, "bill_stage_id": 17000, "number": "47b "})
     tagging.tag_database(db)
     assert ("Amendment 47A", "amendment:47A", None, None) in refs(db, doc_table="contributions", doc_id="2")
+    assert ("Amendment 47B", "amendment:47B", None, None) in refs(db, doc_table="amendments", doc_id="502")
 
 
 def test_a_new_item_in_the_stage_retags_that_stages_documents(db):
