@@ -19,16 +19,9 @@ HOUSES = {1: "Commons", 2: "Lords"}
 
 # -- URLs ----------------------------------------------------------------------
 
-def search_url():
-    return f"{base_url('members')}/api/Members/Search"
-
-
-def member_url(member_id):
-    return f"{base_url('members')}/api/Members/{member_id}"
-
-
-def history_url():
-    return f"{base_url('members')}/api/Members/History"
+def members_url(tail=""):
+    """``/api/Members`` plus ``tail`` ("/Search", "/History", "/{id}") on the configured root."""
+    return f"{base_url('members')}/api/Members{tail}"
 
 
 # -- fetch ---------------------------------------------------------------------
@@ -36,12 +29,12 @@ def history_url():
 def fetch_current_members(client, house):
     """Yield ``(MemberItem list, response)`` per page of the current members of ``house`` (1 or 2)."""
     params = {"House": house, "IsCurrentMember": "true"}
-    yield from client.get_paged(search_url(), params, source=SOURCE, skip="skip", take="take", page_size=PAGE_SIZE)
+    yield from client.get_paged(members_url("/Search"), params, source=SOURCE, skip="skip", take="take", page_size=PAGE_SIZE)
 
 
 def fetch_member(client, member_id):
     """``GET /api/Members/{id}``: ``(Member, response)``."""
-    data, response = client.get_json(member_url(member_id), source=SOURCE)
+    data, response = client.get_json(members_url(f"/{member_id}"), source=SOURCE)
     value = data.get("value") if isinstance(data, dict) else None
     if not isinstance(value, dict) or value.get("id") is None:
         raise TrackerError("malformed response: no member 'value'", source=SOURCE, url=response.url, record=member_id)
@@ -54,22 +47,21 @@ def fetch_histories(client, member_ids):
     ids = list(member_ids)
     for start in range(0, len(ids), HISTORY_BATCH):
         batch = ids[start : start + HISTORY_BATCH]
-        data, response = client.get_json(history_url(), {"ids": batch}, source=SOURCE)
+        data, response = client.get_json(members_url("/History"), {"ids": batch}, source=SOURCE)
         if not isinstance(data, list):
             raise TrackerError("malformed response: not a list", source=SOURCE, url=response.url)
-        for item in data:
-            value = (item or {}).get("value")
-            if isinstance(value, dict) and value.get("id") is not None:
-                out.append((value, response))
+        out.extend((value, response) for value in search_values(data))
     return out
 
 
 # -- parse ---------------------------------------------------------------------
 
 def search_values(data):
-    """The ``Member`` objects of one ``MemberMembersServiceSearchResult`` page (or a list of them)."""
+    """The ``Member`` objects of one ``MemberMembersServiceSearchResult`` page, or of a list of
+    ``MemberItem``/``MemberHistoryItem`` (each ``{value, links}``); items without an id are skipped."""
     items = data.get("items") if isinstance(data, dict) else data
-    return [item["value"] for item in items or [] if isinstance(item, dict) and isinstance(item.get("value"), dict)]
+    return [item["value"] for item in items or [] if isinstance(item, dict) and isinstance(item.get("value"), dict)
+            and item["value"].get("id") is not None]
 
 
 def _date(value):
@@ -181,9 +173,10 @@ def parse_member_names(value, history=None):
     return list(rows.values())
 
 
-def member_from_recorded(member_id, name=None, party=None, house=None, member_from=None, list_as=None):
-    """A thin ``members`` row from a reference in another API (a voter, an asker)."""
-    return {
+def member_from_recorded(member_id, name=None, party=None, house=None, member_from=None, list_as=None, thumbnail_url=None):
+    """A thin ``members`` row from a reference in another API (a voter, an asker):
+    ``source_url`` stays None until the Members API's own record replaces it."""
+    row = {
         "member_id": member_id,
         "name": name,
         "party": party,
@@ -192,3 +185,6 @@ def member_from_recorded(member_id, name=None, party=None, house=None, member_fr
         "name_list_as": list_as,
         "source_url": None,
     }
+    if thumbnail_url:
+        row["thumbnail_url"] = thumbnail_url
+    return row

@@ -4,19 +4,23 @@ Paths used: ``/api/writtenquestions/questions`` and ``/api/writtenstatements/sta
 (``searchTerm``, ``expandMember``, ``skip``, ``take``; answers
 ``{results: [{value, links}], totalResults}``). camelCase.
 """
+from scrapers.errors import TrackerError
 from scrapers.http import base_url
+from scrapers.members import member_from_recorded
 from scrapers.text import html_to_text
 
 SOURCE = "Written Questions API"
 PAGE_SIZE = 20
 
 
-def questions_url():
-    return f"{base_url('questions')}/api/writtenquestions/questions"
+def questions_url(tail=""):
+    """``/api/writtenquestions/questions`` plus ``tail`` on the configured root."""
+    return f"{base_url('questions')}/api/writtenquestions/questions{tail}"
 
 
-def statements_url():
-    return f"{base_url('questions')}/api/writtenstatements/statements"
+def statements_url(tail=""):
+    """``/api/writtenstatements/statements`` plus ``tail`` on the configured root."""
+    return f"{base_url('questions')}/api/writtenstatements/statements{tail}"
 
 
 def question_page(date_tabled, uin):
@@ -30,8 +34,12 @@ def _search(client, url, term, extra=None):
     params = {"searchTerm": term, "expandMember": "true", **(extra or {})}
     found = []
     for items, response in client.get_paged(url, params, source=SOURCE, skip="skip", take="take", page_size=PAGE_SIZE, items_key="results", total_key="totalResults"):
-        found.extend((item.get("value") if isinstance(item, dict) and "value" in item else item, response) for item in items)
-    return [(value, response) for value, response in found if isinstance(value, dict) and value.get("id") is not None]
+        for item in items:  # each a QuestionsViewModelItem / StatementsViewModelItem: {value, links}
+            value = item.get("value") if isinstance(item, dict) else None
+            if not isinstance(value, dict) or value.get("id") is None:
+                raise TrackerError("malformed search result: no 'value' with an id", source=SOURCE, url=response.url)
+            found.append((value, response))
+    return found
 
 
 def search_questions(client, term):
@@ -54,32 +62,21 @@ def _bool(value):
     return None if value is None else int(bool(value))
 
 
-def _member(view, member_id):
-    """A ``MemberViewModel`` (from ``expandMember=true``) to a thin ``members`` row."""
+def _member(value, view_key, id_key):
+    """The ``MemberViewModel`` under ``view_key`` (from ``expandMember=true``) to a thin ``members`` row,
+    in the House of the question or statement; None when ``id_key`` names no member."""
+    member_id = value.get(id_key)
     if not member_id:
         return None
-    view = view or {}
-    return {
-        "member_id": member_id,
-        "name": view.get("name"),
-        "party": view.get("party"),
-        "house": None,
-        "constituency": None,
-        "name_list_as": view.get("listAs"),
-        "thumbnail_url": view.get("thumbnailUrl"),
-        "source_url": None,
-    }
+    view = value.get(view_key) or {}
+    house = value.get("house") if value.get("house") in ("Commons", "Lords") else None  # not "Bicameral"
+    return member_from_recorded(member_id, view.get("name"), view.get("party"), house, view.get("memberFrom"),
+                                view.get("listAs"), view.get("thumbnailUrl"))
 
 
 def parse_question(value, source_url):
     """A ``QuestionsViewModel`` to ``(written_questions row, member rows)``."""
-    members = [m for m in (_member(value.get("askingMember"), value.get("askingMemberId")),
-                           _member(value.get("answeringMember"), value.get("answeringMemberId"))) if m]
-    for member in members:
-        member["house"] = value.get("house") if value.get("house") in ("Commons", "Lords") else None
-        if member["house"] == "Commons":
-            view = value.get("askingMember") if member["member_id"] == value.get("askingMemberId") else value.get("answeringMember")
-            member["constituency"] = (view or {}).get("memberFrom")
+    members = [m for m in (_member(value, "askingMember", "askingMemberId"), _member(value, "answeringMember", "answeringMemberId")) if m]
     answer_html = value.get("answerText")
     row = {
         "question_id": value["id"],
@@ -104,11 +101,7 @@ def parse_question(value, source_url):
 
 def parse_statement(value, source_url):
     """A ``StatementsViewModel`` to ``(written_statements row, member rows)``."""
-    member = _member(value.get("member"), value.get("memberId"))
-    if member:
-        member["house"] = value.get("house") if value.get("house") in ("Commons", "Lords") else None
-        if member["house"] == "Commons":
-            member["constituency"] = (value.get("member") or {}).get("memberFrom")
+    member = _member(value, "member", "memberId")
     html = value.get("text")
     row = {
         "statement_id": value["id"],

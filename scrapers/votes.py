@@ -16,6 +16,7 @@ import re
 
 from scrapers.errors import TrackerError
 from scrapers.http import base_url
+from scrapers.members import member_from_recorded
 
 COMMONS = "Commons Votes API"
 LORDS = "Lords Votes API"
@@ -24,20 +25,14 @@ PAGE_SIZE = 25  # both services' default
 
 # -- URLs ----------------------------------------------------------------------
 
-def commons_search_url():
-    return f"{base_url('commonsvotes')}/data/divisions.json/search"
+def commons_url(tail):
+    """A Commons Votes path (``/data/divisions.json/search``, ``/data/division/{id}.json``) on its root."""
+    return f"{base_url('commonsvotes')}{tail}"
 
 
-def commons_division_url(division_id):
-    return f"{base_url('commonsvotes')}/data/division/{division_id}.json"
-
-
-def lords_search_url():
-    return f"{base_url('lordsvotes')}/data/Divisions/search"
-
-
-def lords_division_url(division_id):
-    return f"{base_url('lordsvotes')}/data/Divisions/{division_id}"
+def lords_url(tail):
+    """A Lords Votes path (``/data/Divisions/search``, ``/data/Divisions/{id}``) on its root."""
+    return f"{base_url('lordsvotes')}{tail}"
 
 
 def division_key(house, api_id):
@@ -47,53 +42,57 @@ def division_key(house, api_id):
 # -- fetch ---------------------------------------------------------------------
 
 def _search(client, url, params, source, skip, take):
+    """Every item of a search answered by bare arrays: pages of ``PAGE_SIZE`` until a short page.
+
+    Not ``HttpClient.get_paged``: these services give neither an envelope nor a total.
+    """
     found = []
     offset = 0
     while True:
-        page_params = dict(params)
-        page_params[skip] = offset
-        page_params[take] = PAGE_SIZE
+        page_params = {**params, skip: offset, take: PAGE_SIZE}
         data, response = client.get_json(url, page_params, source=source)
-        if not isinstance(data, list):
-            raise TrackerError("malformed search page: not a list", source=source, url=response.url)
+        if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+            raise TrackerError("malformed search page: not a list of divisions", source=source, url=response.url)
         found.extend((item, response) for item in data)
         offset += len(data)
         if len(data) < PAGE_SIZE:
             return found
 
 
+def _dated(params, names, start_date, end_date):
+    """``params`` with the date range under the service's own parameter names."""
+    for name, value in zip(names, (start_date, end_date)):
+        if value:
+            params[name] = value
+    return params
+
+
 def search_commons(client, term, start_date=None, end_date=None):
     """Every Commons ``PublishedDivision`` whose title contains ``term`` in the date range."""
-    params = {"queryParameters.searchTerm": term}
-    if start_date:
-        params["queryParameters.startDate"] = start_date
-    if end_date:
-        params["queryParameters.endDate"] = end_date
-    return _search(client, commons_search_url(), params, COMMONS, "queryParameters.skip", "queryParameters.take")
+    q = "queryParameters."
+    params = _dated({q + "searchTerm": term}, (q + "startDate", q + "endDate"), start_date, end_date)
+    return _search(client, commons_url("/data/divisions.json/search"), params, COMMONS, q + "skip", q + "take")
 
 
 def search_lords(client, term, start_date=None, end_date=None):
     """Every Lords ``DivisionViewModel`` whose title contains ``term`` in the date range."""
-    params = {"SearchTerm": term}
-    if start_date:
-        params["StartDate"] = start_date
-    if end_date:
-        params["EndDate"] = end_date
-    return _search(client, lords_search_url(), params, LORDS, "skip", "take")
+    params = _dated({"SearchTerm": term}, ("StartDate", "EndDate"), start_date, end_date)
+    return _search(client, lords_url("/data/Divisions/search"), params, LORDS, "skip", "take")
+
+
+def _fetch(client, url, source, id_key, division_id):
+    data, response = client.get_json(url, source=source)
+    if not isinstance(data, dict) or data.get(id_key) is None:
+        raise TrackerError(f"malformed response: no {id_key}", source=source, url=response.url, record=division_id)
+    return data, response
 
 
 def fetch_commons_division(client, division_id):
-    data, response = client.get_json(commons_division_url(division_id), source=COMMONS)
-    if not isinstance(data, dict) or data.get("DivisionId") is None:
-        raise TrackerError("malformed response: no DivisionId", source=COMMONS, url=response.url, record=division_id)
-    return data, response
+    return _fetch(client, commons_url(f"/data/division/{division_id}.json"), COMMONS, "DivisionId", division_id)
 
 
 def fetch_lords_division(client, division_id):
-    data, response = client.get_json(lords_division_url(division_id), source=LORDS)
-    if not isinstance(data, dict) or data.get("divisionId") is None:
-        raise TrackerError("malformed response: no divisionId", source=LORDS, url=response.url, record=division_id)
-    return data, response
+    return _fetch(client, lords_url(f"/data/Divisions/{division_id}"), LORDS, "divisionId", division_id)
 
 
 # -- parse ---------------------------------------------------------------------
@@ -102,101 +101,90 @@ def _date(value):
     return value[:10] if value else None
 
 
-def _votes(division_key_, groups):
-    """``[(members, vote, is_teller)]`` to ``division_votes`` rows (a teller listed twice counts once)."""
-    votes = {}
-    for members, vote, is_teller, member_key in groups:
-        for member in members or []:
-            member_id = member.get(member_key)
+# The two services' names for the same things: PascalCase ``PublishedDivision`` and
+# ``RecordedMember`` (Commons), camelCase ``DivisionViewModel`` and ``MemberViewModel`` (Lords).
+_SHAPES = {
+    "Commons": {
+        "id": "DivisionId", "number": "Number", "date": "Date", "title": "Title",
+        "member": ("MemberId", "Name", "Party", "MemberFrom", "ListAs"),
+        "groups": (("Ayes", "aye", False), ("Noes", "no", False), ("AyeTellers", "aye", True), ("NoTellers", "no", True)),
+    },
+    "Lords": {
+        "id": "divisionId", "number": "number", "date": "date", "title": "title",
+        "member": ("memberId", "name", "party", "memberFrom", "listAs"),
+        "groups": (("contents", "content", False), ("notContents", "not-content", False),
+                   ("contentTellers", "content", True), ("notContentTellers", "not-content", True)),
+    },
+}
+
+
+def _parse_division(data, source_url, house):
+    """The parts both services share: ``(divisions row without counts, votes, member rows)``.
+
+    A member listed twice (a teller who is also in the lobby list) is one vote, a teller's.
+    """
+    shape = _SHAPES[house]
+    id_key, name_key, party_key, from_key, list_key = shape["member"]
+    key = division_key(house, data[shape["id"]])
+    votes, members = {}, {}
+    for group, vote, is_teller in shape["groups"]:
+        for member in data.get(group) or []:
+            member_id = member.get(id_key)
             if not member_id:
                 continue
+            members[member_id] = member_from_recorded(member_id, member.get(name_key), member.get(party_key), house,
+                                                      member.get(from_key), member.get(list_key))
             row = votes.get(member_id)
             if row is None:
                 votes[member_id] = {
-                    "division_id": division_key_,
+                    "division_id": key,
                     "member_id": member_id,
                     "vote": vote,
                     "is_teller": int(is_teller),
+                    # RecordedMember.ProxyName (Commons); the Lords' MemberViewModel has none, so None there
                     "proxy_name": member.get("ProxyName") or None,
                 }
             elif is_teller:
                 row["is_teller"] = 1
-    return list(votes.values())
+    row = {
+        "division_id": key,
+        "api_division_id": data[shape["id"]],
+        "house": house,
+        "number": data.get(shape["number"]),
+        "date": _date(data.get(shape["date"])),
+        "title": data.get(shape["title"]),
+        "source_url": source_url,
+    }
+    return row, list(votes.values()), list(members.values())
 
 
 def parse_commons_division(data, source_url):
     """A ``PublishedDivision`` to ``(divisions row, division_votes rows, member rows)``."""
-    key = division_key("Commons", data["DivisionId"])
-    groups = [
-        (data.get("Ayes"), "aye", False, "MemberId"),
-        (data.get("Noes"), "no", False, "MemberId"),
-        (data.get("AyeTellers"), "aye", True, "MemberId"),
-        (data.get("NoTellers"), "no", True, "MemberId"),
-    ]
-    members = {}
-    for group, _, _, _ in groups:
-        for m in group or []:
-            if m.get("MemberId"):
-                members[m["MemberId"]] = {
-                    "member_id": m["MemberId"], "name": m.get("Name"), "party": m.get("Party"), "house": "Commons",
-                    "constituency": m.get("MemberFrom"), "name_list_as": m.get("ListAs"), "source_url": None,
-                }
-    row = {
-        "division_id": key,
-        "api_division_id": data["DivisionId"],
-        "house": "Commons",
-        "number": data.get("Number"),
-        "date": _date(data.get("Date")),
-        "title": data.get("Title"),
-        "aye_count": data.get("AyeCount"),
-        "no_count": data.get("NoCount"),
-        "notes": data.get("FriendlyDescription") or None,
-        "source_url": source_url,
-    }
-    return row, _votes(key, groups), list(members.values())
+    row, votes, members = _parse_division(data, source_url, "Commons")
+    row.update(aye_count=data.get("AyeCount"), no_count=data.get("NoCount"), notes=data.get("FriendlyDescription") or None)
+    return row, votes, members
 
 
 def parse_lords_division(data, source_url):
     """A ``DivisionViewModel`` to ``(divisions row, division_votes rows, member rows)``."""
-    key = division_key("Lords", data["divisionId"])
-    groups = [
-        (data.get("contents"), "content", False, "memberId"),
-        (data.get("notContents"), "not-content", False, "memberId"),
-        (data.get("contentTellers"), "content", True, "memberId"),
-        (data.get("notContentTellers"), "not-content", True, "memberId"),
-    ]
-    members = {}
-    for group, _, _, _ in groups:
-        for m in group or []:
-            if m.get("memberId"):
-                members[m["memberId"]] = {
-                    "member_id": m["memberId"], "name": m.get("name"), "party": m.get("party"), "house": "Lords",
-                    "constituency": None, "name_list_as": m.get("listAs"), "source_url": None,
-                }
-    votes = _votes(key, groups)
+    row, votes, members = _parse_division(data, source_url, "Lords")
 
     def count(name, vote):
+        # contentCount/notContentCount and their authoritative* forms are not in the 2022 contract
+        # (only tellerContentCount); later versions of the service send them, so they win where present.
         value = data.get(name)
         if value is None:
             value = data.get("authoritative" + name[0].upper() + name[1:])
-        if value is None:  # the 2022 contract has no totals: count the names (tellers vote in the Lords)
+        if value is None:  # no totals: count the names (tellers vote in the Lords)
             value = sum(1 for v in votes if v["vote"] == vote)
         return value
 
-    notes = " ".join(filter(None, [data.get("amendmentMotionNotes"), data.get("notes")])) or None
-    row = {
-        "division_id": key,
-        "api_division_id": data["divisionId"],
-        "house": "Lords",
-        "number": data.get("number"),
-        "date": _date(data.get("date")),
-        "title": data.get("title"),
-        "aye_count": count("contentCount", "content"),
-        "no_count": count("notContentCount", "not-content"),
-        "notes": notes,
-        "source_url": source_url,
-    }
-    return row, votes, list(members.values())
+    row.update(
+        aye_count=count("contentCount", "content"),
+        no_count=count("notContentCount", "not-content"),
+        notes=" ".join(filter(None, [data.get("amendmentMotionNotes"), data.get("notes")])) or None,
+    )
+    return row, votes, members
 
 
 # -- what a division is on -------------------------------------------------------

@@ -325,3 +325,60 @@ def test_the_command_line_syncs_every_source_and_then_nothing_changes(server, tm
     assert db["debates"].count == 8 and db["divisions"].count == 7 and db["division_votes"].count > 50
     # only --term Hikvision (and the bill's title) were searched
     assert {r[0] for r in db.execute("SELECT DISTINCT term FROM written_matches")} == {"Procurement Bill", "Hikvision"}
+
+
+def _cli_sync(tmp_path, *flags):
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    args = ["--db", str(tmp_path / "cli.db"), "--quiet", "sync", "--bill", str(BILL), *flags,
+            "--archive-dir", str(tmp_path / "archive"), "--rate-limit", "0"]
+    return CliRunner().invoke(cli, args, catch_exceptions=False)
+
+
+def test_malformed_responses_and_a_404_are_one_line_each_and_the_rest_loads(server, tmp_path):
+    content = server.api.parliament
+    debate = content["debates"][0]["Overview"]["ExtId"]
+    content["debates"][0]["Items"][1] = "not a DebateItem"
+    content["debates"][1]["Items"][2]["MemberId"] = 999999  # no such member: /api/Members/999999 is a 404
+    division = content["commons_divisions"][0]["DivisionId"]
+    content["commons_divisions"][0]["Ayes"] = ["not a RecordedMember"]
+    peer = next(m for m in content["members"] if m["value"]["latestHouseMembership"]["house"] == 2)["value"]
+    peer["latestParty"] = "not a Party"
+    question = content["questions"][0]
+    question["askingMember"] = "not a MemberViewModel"
+    result = _cli_sync(tmp_path, "--members", "--hansard", "--divisions", "--questions")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    expected = [
+        ("Hansard API", debate, f"/hansard/debates/debate/{debate}.json"),
+        ("Commons Votes API", f"commons-{division}", f"/commonsvotes/data/division/{division}.json"),
+        ("Members API", f"record {peer['id']}", "/members/api/Members/Search?House=2"),
+        ("Members API", "HTTP 404", "/members/api/Members/999999"),
+        ("Written Questions API", f"record {question['id']}", "/questions/api/writtenquestions/questions?"),
+    ]
+    for source, record, url in expected:
+        assert [e for e in errors if source in e and record in e and url in e], (source, errors)
+    db = store.open_db(str(tmp_path / "cli.db"))
+    assert one(db, "SELECT status FROM sync_runs ORDER BY id DESC")[0] == "partial"
+    # every other unit was written whole; the malformed ones not at all
+    assert one(db, "SELECT count(*) FROM debates WHERE debate_id = ?", debate)[0] == 0
+    assert db["debates"].count == 8 - 1 - len(content["debates"][0]["ChildDebates"])
+    assert one(db, "SELECT count(*) FROM divisions WHERE division_id = ?", f"commons-{division}")[0] == 0
+    assert db["divisions"].count == 6 and db["written_questions"].count == len(content["questions"]) - 1
+    assert one(db, "SELECT member_id, source_url FROM members WHERE member_id = 999999") == (999999, None)  # kept thin
+
+
+def test_members_load_of_a_malformed_member_is_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    bad = tmp_path / "members.json"
+    bad.write_text(json.dumps({"items": [{"value": {"id": 7, "latestHouseMembership": "not a HouseMembership"}}], "totalResults": 1}))
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "t.db"), "members", "load", str(bad)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [f"Error: Members API: record 7: malformed record (AttributeError: 'str' object has no attribute 'get') (file:{bad})"]
+    assert store.open_db(str(tmp_path / "t.db"))["members"].count == 0

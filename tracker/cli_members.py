@@ -6,6 +6,7 @@ import click
 from scrapers import members as members_api
 from scrapers.errors import TrackerError
 from tracker import store
+from tracker.sync_parliament import member_rows, write_member
 
 
 def load_member_files(db, paths):
@@ -28,22 +29,15 @@ def load_member_files(db, paths):
         if not found:
             raise TrackerError("no members found (expected a Members API search response or member item)", source="members load", url=str(path))
         values.extend((value, f"file:{path}") for value in found)
+    parsed = [member_rows(value, source) for value, source in values]
     run_id = store.start_run(db, "members load")
     counts = {}
     try:
         with store.transaction(db):
-            for value, source in values:
-                outcome = store.upsert(db, "members", members_api.parse_member(value, source), run_id=run_id)
+            for row, names in parsed:
+                outcome = write_member(db, row, names, run_id=run_id)
                 if outcome:
                     counts[outcome] = counts.get(outcome, 0) + 1
-                for row in members_api.parse_member_names(value):
-                    db.execute(
-                        "INSERT INTO member_names (member_id, name, kind, start_date, end_date) VALUES (?, ?, ?, ?, ?)"
-                        " ON CONFLICT(member_id, name, kind) DO UPDATE SET"
-                        " start_date = COALESCE(excluded.start_date, member_names.start_date),"
-                        " end_date = COALESCE(excluded.end_date, member_names.end_date)",
-                        [row["member_id"], row["name"], row["kind"], row["start_date"], row["end_date"]],
-                    )
     except BaseException:
         store.finish_run(db, run_id, "failed")
         raise

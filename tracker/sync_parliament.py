@@ -20,7 +20,7 @@ from scrapers import hansard as hansard_api
 from scrapers import members as members_api
 from scrapers import questions as questions_api
 from scrapers import votes as votes_api
-from scrapers.errors import TrackerError
+from scrapers.errors import TrackerError, parsing
 from tracker import store
 
 DEFAULT_WATCH_TERMS = ("Hikvision", "surveillance equipment")
@@ -150,11 +150,11 @@ def members_step():
         for house in (1, 2):
             try:
                 for items, response in members_api.fetch_current_members(run.client, house):
-                    values = members_api.search_values({"items": items})
+                    parsed = [member_rows(value, response.url) for value in members_api.search_values({"items": items})]
                     with store.transaction(run.db):
-                        for value in values:
-                            write_member(run, value, response.url)
-                            refreshed.add(value["id"])
+                        for row, names in parsed:
+                            write_member(run.db, row, names, run_id=run.run_id)
+                            refreshed.add(row["member_id"])
                     run.tick(f"members: {members_api.HOUSES[house]}")
             except TrackerError as error:
                 complete = False
@@ -165,13 +165,23 @@ def members_step():
     return step
 
 
-def write_member(run, value, source_url, history=None):
-    """Upsert one member's full row and merge its name forms (inside the caller's transaction)."""
-    store.upsert(run.db, "members", members_api.parse_member(value, source_url), run_id=run.run_id)
-    merge_names(run.db, members_api.parse_member_names(value, history))
+def member_rows(value, source_url, history=None):
+    """A Members API ``Member`` (and its ``MemberHistory``) to ``(members row, member_names rows)``;
+    a malformed one is a TrackerError naming the member and the response."""
+    with parsing(members_api.SOURCE, source_url, record=value.get("id")):
+        return members_api.parse_member(value, source_url), members_api.parse_member_names(value, history)
+
+
+def write_member(db, row, names, *, run_id):
+    """Upsert one member's full row and merge its name forms (inside the caller's transaction);
+    returns the upsert's outcome ("added", "changed", "restored" or None)."""
+    outcome = store.upsert(db, "members", row, run_id=run_id)
+    merge_names(db, names)
+    return outcome
 
 
 def merge_names(db, rows):
+    """Add name forms, keeping one row per (member, name, kind) and filling in dates learnt later."""
     for row in rows:
         db.execute(
             "INSERT INTO member_names (member_id, name, kind, start_date, end_date) VALUES (?, ?, ?, ?, ?)"
@@ -220,8 +230,9 @@ def resolve_members(run, stale_current=False):
     for member_id in sorted(wanted - refreshed):
         try:
             value, response = members_api.fetch_member(run.client, member_id)
+            row, names = member_rows(value, response.url)
             with store.transaction(db):
-                write_member(run, value, response.url)
+                write_member(db, row, names, run_id=run.run_id)
             refreshed.add(member_id)
         except TrackerError as error:
             run.fail(error)
@@ -232,16 +243,24 @@ def resolve_members(run, stale_current=False):
         return
     try:
         histories = members_api.fetch_histories(run.client, history_ids)
+        _write_histories(run, histories)
     except TrackerError as error:
         run.fail(error)
-        return
+
+
+def _write_histories(run, histories):
+    """Merge each ``MemberHistory``'s dated names, seats and peerages into ``member_names``, in one transaction."""
+    db = run.db
+    names = []
+    for history, response in histories:
+        current = _rows(db, "SELECT * FROM members WHERE member_id = ?", [history["id"]])
+        if current:
+            with parsing(members_api.SOURCE, response.url, record=history["id"]):
+                names.append((history["id"], members_api.parse_member_names(_member_value(current[0]), history)))
     with store.transaction(db):
-        for history, _ in histories:
-            current = _rows(db, "SELECT * FROM members WHERE member_id = ?", [history["id"]])
-            if not current:
-                continue
-            merge_names(db, members_api.parse_member_names(_member_value(current[0]), history))
-            store.set_state(db, f"members:history:{history['id']}", "1", run_id=run.run_id)
+        for member_id, rows in names:
+            merge_names(db, rows)
+            store.set_state(db, f"members:history:{member_id}", "1", run_id=run.run_id)
 
 
 def _member_value(row):
@@ -263,19 +282,25 @@ def _after_step(run):
 
 # -- Hansard ---------------------------------------------------------------------
 
-def hansard_step():
-    """Each tracked bill's debates in both Houses (Chamber, Westminster Hall, Grand
-    Committee and Public Bill Committee), found by title on each sitting date."""
+def _per_bill_step(sync_one):
+    """A step running ``sync_one(run, bill_id)`` for each tracked bill (a bill that fails is
+    recorded and the next one goes on), then fetching the members it referred to."""
 
     def step(run):
         for bill_id in tracked_bill_ids(run):
             try:
-                sync_bill_debates(run, bill_id)
+                sync_one(run, bill_id)
             except TrackerError as error:
                 run.fail(error)
         _after_step(run)
 
     return step
+
+
+def hansard_step():
+    """Each tracked bill's debates in both Houses (Chamber, Westminster Hall, Grand
+    Committee and Public Bill Committee), found by title on each sitting date."""
+    return _per_bill_step(sync_bill_debates)
 
 
 def sync_bill_debates(run, bill_id):
@@ -292,10 +317,11 @@ def sync_bill_debates(run, bill_id):
         try:
             found = {}
             for title in titles:
-                for item, _ in hansard_api.search_debates(run.client, title, house=house, start_date=date, end_date=date):
-                    ext_id = item.get("DebateSectionExtId")
-                    if ext_id and hansard_api.title_matches(item.get("Title"), title):
-                        found.setdefault(ext_id, item)
+                for item, response in hansard_api.search_debates(run.client, title, house=house, start_date=date, end_date=date):
+                    with parsing(hansard_api.SOURCE, response.url, record="search result"):
+                        ext_id = item.get("DebateSectionExtId")
+                        if ext_id and hansard_api.title_matches(item.get("Title"), title):
+                            found.setdefault(ext_id, item)
         except TrackerError as error:
             run.fail(error)
             continue
@@ -317,7 +343,8 @@ def sync_bill_debates(run, bill_id):
 def sync_debate(run, bill_id, stages, ext_id):
     """Fetch one debate (with its child sections) and write it in one transaction; returns the section ids."""
     data, response = hansard_api.fetch_debate(run.client, ext_id)
-    debates, contributions = hansard_api.parse_debate(data, response.url)
+    with parsing(hansard_api.SOURCE, response.url, record=ext_id):
+        debates, contributions = hansard_api.parse_debate(data, response.url)
     write_debate(run, bill_id, stages, debates, contributions)
     return {d["debate_id"] for d in debates}
 
@@ -392,23 +419,14 @@ def relink_debates(run, bill_id, stages, skip=()):
 # -- divisions -------------------------------------------------------------------
 
 HOUSE_VOTES = {
-    "Commons": (votes_api.search_commons, votes_api.fetch_commons_division, votes_api.parse_commons_division, "DivisionId", "Title"),
-    "Lords": (votes_api.search_lords, votes_api.fetch_lords_division, votes_api.parse_lords_division, "divisionId", "title"),
+    "Commons": (votes_api.COMMONS, votes_api.search_commons, votes_api.fetch_commons_division, votes_api.parse_commons_division, "DivisionId", "Title"),
+    "Lords": (votes_api.LORDS, votes_api.search_lords, votes_api.fetch_lords_division, votes_api.parse_lords_division, "divisionId", "title"),
 }
 
 
 def divisions_step():
     """Each tracked bill's divisions in both Houses, with every vote and the amendment voted on."""
-
-    def step(run):
-        for bill_id in tracked_bill_ids(run):
-            try:
-                sync_bill_divisions(run, bill_id)
-            except TrackerError as error:
-                run.fail(error)
-        _after_step(run)
-
-    return step
+    return _per_bill_step(sync_bill_divisions)
 
 
 def _marker(item):
@@ -438,13 +456,14 @@ def sync_bill_divisions(run, bill_id):
         return
     titles = search_titles(bill)
     seen = set()
-    for house, (search, fetch, parse, id_key, title_key) in HOUSE_VOTES.items():
+    for house, (source, search, fetch, parse, id_key, title_key) in HOUSE_VOTES.items():
         found = {}
         try:
             for title in titles:
-                for item, _ in search(run.client, title, dates[0], dates[-1]):
-                    if item.get(id_key) is not None and hansard_api.title_matches(item.get(title_key), title):
-                        found.setdefault(item[id_key], item)
+                for item, response in search(run.client, title, dates[0], dates[-1]):
+                    with parsing(source, response.url, record="search result"):
+                        if item.get(id_key) is not None and hansard_api.title_matches(item.get(title_key), title):
+                            found.setdefault(item[id_key], item)
         except TrackerError as error:
             run.fail(error)
             continue
@@ -457,7 +476,8 @@ def sync_bill_divisions(run, bill_id):
             run.tick(f"{bill_id}: division {key}", total=len(found))
             try:
                 data, response = fetch(run.client, api_id)
-                row, votes, members = parse(data, response.url)
+                with parsing(source, response.url, record=key):
+                    row, votes, members = parse(data, response.url)
             except TrackerError as error:
                 run.fail(error)
                 continue
@@ -521,7 +541,12 @@ def sync_written(run, searches):
                 run.fail(error)
                 continue
             for value, response in results:
-                row, members = parse(value, response.url)
+                try:
+                    with parsing(questions_api.SOURCE, response.url, record=value["id"]):
+                        row, members = parse(value, response.url)
+                except TrackerError as error:
+                    run.fail(error)
+                    continue
                 held = found[table].get(row[pk])
                 if held is None:
                     row["bill_id"] = bill_id
