@@ -1,8 +1,12 @@
 """Hansard API parsing: debates, contributions, speakers and references to amendments."""
+import json
+
 import pytest
+from werkzeug import Response
 
 from conftest import load_fixture
 from scrapers import hansard
+from scrapers.http import HttpClient
 
 
 def test_debate_with_children_to_rows():
@@ -88,6 +92,25 @@ def test_titles_the_debates_are_found_under():
     assert not hansard.title_matches("Public Procurement: Surveillance Equipment", "Procurement Bill")
 
 
-def test_search_item_shape():
+def test_search_debates_pages_with_the_real_parameters_until_the_total(httpserver, monkeypatch):
+    """``/search/debates.json`` answered in the real shape, one ``SearchDebateItem`` a page."""
     [item] = load_fixture("hansard", "search_debates.json")["Results"]
-    assert set(item) >= {"DebateSectionExtId", "Title", "SittingDate", "House", "DebateSection"}
+    items = [{**item, "DebateSectionExtId": f"EXT-{n}"} for n in range(3)]
+    asked = []
+
+    def handler(request):
+        query = request.args
+        asked.append(query.to_dict())
+        skip, take = int(query["queryParameters.skip"]), int(query["queryParameters.take"])
+        return Response(json.dumps({"Results": items[skip : skip + take], "TotalResultCount": len(items)}), content_type="application/json")
+
+    httpserver.expect_request("/search/debates.json").respond_with_handler(handler)
+    monkeypatch.setenv("TRACKER_HANSARD_API_URL", httpserver.url_for("/").rstrip("/"))
+    monkeypatch.setattr(hansard, "PAGE_SIZE", 1)
+    with HttpClient(rate_limit=0) as client:
+        found = hansard.search_debates(client, "Procurement Bill", house="Lords", start_date="2022-06-27", end_date="2022-06-27")
+    assert [i["DebateSectionExtId"] for i, _ in found] == ["EXT-0", "EXT-1", "EXT-2"]
+    assert [q["queryParameters.skip"] for q in asked] == ["0", "1", "2"]
+    assert asked[0] == {"queryParameters.searchTerm": "Procurement Bill", "queryParameters.house": "Lords",
+                        "queryParameters.startDate": "2022-06-27", "queryParameters.endDate": "2022-06-27",
+                        "queryParameters.skip": "0", "queryParameters.take": "1"}

@@ -382,3 +382,22 @@ def test_members_load_of_a_malformed_member_is_one_line(tmp_path):
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [f"Error: Members API: record 7: malformed record (AttributeError: 'str' object has no attribute 'get') (file:{bad})"]
     assert store.open_db(str(tmp_path / "t.db"))["members"].count == 0
+
+
+def test_a_division_or_child_section_gone_upstream_is_marked_removed(server, db, tmp_path):
+    sync(db, tmp_path)
+    content = server.api.parliament
+    gone = content["lords_divisions"].pop()
+    parent = next(d for d in content["debates"] if d["ChildDebates"])
+    child = parent["ChildDebates"].pop()
+    run = sync(db, tmp_path, full=True)
+    assert run.errors == []
+    removed = {(t, r) for t, r in db.execute("SELECT table_name, record_id FROM changes WHERE sync_run_id = ? AND kind = 'removed'", [run.run_id])}
+    assert ("divisions", f"lords-{gone['divisionId']}") in removed
+    assert ("debates", child["Overview"]["ExtId"]) in removed
+    assert one(db, "SELECT count(*) FROM divisions WHERE removed_at IS NULL")[0] == 6
+    # it comes back: restored, not added again
+    content["lords_divisions"].append(gone)
+    again = sync(db, tmp_path, full=True)
+    kinds = db.execute("SELECT kind FROM changes WHERE sync_run_id = ? AND record_id = ?", [again.run_id, f"lords-{gone['divisionId']}"]).fetchall()
+    assert kinds == [("restored",)]

@@ -397,6 +397,8 @@ def write_debate(run, bill_id, stages, debates, contributions):
         for debate in debates:
             store.mark_removed(db, "contributions", {"debate_id": debate["debate_id"]}, by_debate.get(debate["debate_id"], []),
                                run_id=run.run_id, bill_id=bill_id)
+            children = [d["debate_id"] for d in debates if d["parent_debate_id"] == debate["debate_id"]]
+            store.mark_removed(db, "debates", {"parent_debate_id": debate["debate_id"]}, children, run_id=run.run_id, bill_id=bill_id)
 
 
 def relink_debates(run, bill_id, stages, skip=()):
@@ -467,6 +469,9 @@ def sync_bill_divisions(run, bill_id):
         except TrackerError as error:
             run.fail(error)
             continue
+        with store.transaction(db):  # the search was complete: a division it no longer lists is gone upstream
+            store.mark_removed(db, "divisions", {"bill_id": bill_id, "house": house},
+                               [votes_api.division_key(house, api_id) for api_id in found], run_id=run.run_id, bill_id=bill_id)
         for api_id, item in found.items():
             key = votes_api.division_key(house, api_id)
             seen.add(key)
