@@ -165,3 +165,15 @@ def test_fetch_and_parse_a_feed(page, base_url):
     assert entries[0].findtext(f"{ATOM}title") == "Amendment NC1 changed: decision"
     all_changes = page.request.get(base_url + page.locator("a.feed-link").first.get_attribute("href"))
     assert ET.fromstring(all_changes.body()).findtext(f"{ATOM}title") == "Procurement Bill tracker: all changes"
+
+
+def test_search_reaches_a_readable_pingpong_page(page, base_url):
+    page.goto(f"{base_url}/-/search?q=surveillance+equipment&kind=pingpong_items")
+    hit = page.locator("a.search-result", has_text="Motion B1").first
+    hit.click()
+    page.wait_for_url("**/tracker/pingpong_items/604290")
+    # the row page reads like an amendment page (heading, sponsors, divisions), every column below
+    assert page.inner_text("h1").startswith("Motion B1")
+    assert "Procurement Bill [HL]: Motion B1" in page.inner_text("table.divisions")
+    assert page.locator("h2#full-record").is_visible()
+    shot(page, "pingpong-page")

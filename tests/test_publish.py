@@ -187,11 +187,15 @@ class Site:
         self.loop.close()
 
 
-@pytest.fixture(scope="module")
-def site(db_path):
-    s = Site(db_path)
+def open_site(path):
+    s = Site(path)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="module")
+def site(db_path):
+    yield from open_site(db_path)
 
 
 def parse_atom(response):
@@ -210,6 +214,7 @@ def parse_atom(response):
     for entry in entries:
         for required in ("id", "title", "updated"):
             assert (entry.findtext(f"{ATOM}{required}") or "").strip(), required
+        assert any((link.get("href") or "").startswith("http") for link in entry.findall(f"{ATOM}link")), "entry links to its record"
         assert feed_author or entry.find(f"{ATOM}author") is not None
         # RFC 3339 date-time
         updated = entry.findtext(f"{ATOM}updated")
@@ -264,12 +269,18 @@ def test_default_facets_and_sorts(site, tables):
     assert changes[0]["id"] > changes[-1]["id"], "changes newest first"
 
 
-def test_queries_needing_absent_tables_are_left_out(tmp_path):
+def foundation_db(tmp_path):
+    """A database with only the foundation's tables and the publication's indexes."""
     path = tmp_path / "bare.db"
     db = sqlite_utils.Database(str(path))
     m0001_foundation.migrate(db)
     m0004_publish.migrate(db)
     db.close()
+    return path
+
+
+def test_queries_needing_absent_tables_are_left_out(tmp_path):
+    path = foundation_db(tmp_path)
     queries = server.build_metadata(path)["databases"]["bare"]["queries"]
     assert "changes_since" in queries and "amendments_by_member" in queries
     assert "member_record" not in queries and "amendments_mentioning_entity" not in queries
@@ -605,5 +616,143 @@ def test_ranking_is_bounded_to_a_window_and_says_so(site, monkeypatch):
 
 def test_changes_table_feed(site):
     _, entries = parse_atom(site.get("/tracker/changes.atom?kind=changed"))
-    assert [e.findtext(f"{ATOM}title") for e in entries] == [f"amendments {A_SURVEILLANCE} changed: decision"]
+    assert [e.findtext(f"{ATOM}title") for e in entries] == ["Amendment NC1 changed: decision"]  # the record by name
     assert entries[0].find(f"{ATOM}link").get("href").endswith(f"/-/amendment/{A_SURVEILLANCE}")
+
+
+# --- review fixes: tagged search, ping-pong pages, former names, labelled feeds --------------
+
+A_CAMERAS = 104
+
+
+@pytest.fixture(scope="module")
+def richer(db_path, tmp_path_factory):
+    """The module's database plus what the review found missing: an amendment about surveillance equipment
+    in other words (tagged), a narrower provision, a member's Commons seat and former name, a ping-pong
+    sponsor and a REFERENCE to a ping-pong item (with m0005's column, added here when absent)."""
+    import shutil
+
+    path = tmp_path_factory.mktemp("richer") / "tracker.db"
+    shutil.copy(db_path, path)
+    db = store.open_db(str(path))
+    tables = set(db.table_names())
+    run = store.start_run(db, "test")
+    cameras = "Contracting authorities must remove surveillance cameras made by high-risk suppliers within a year."
+    with store.transaction(db):
+        store.upsert(db, "amendments", amendment("50", A_CAMERAS, 22, "Cameras on the estate", cameras, ["Jane Smith"]) | {"schedule": "7"},
+                     run_id=run, at="2023-03-01T10:00:00+00:00", bill_id=BILL)
+        insert(db, "amendment_sponsors", {"amendment_id": A_CAMERAS, "member_id": JANE_SMITH, "is_lead": 1, "sort_order": 0})
+        insert(db, "provisions", {"provision_id": "surveillance-equipment-removal", "name": "Removal of surveillance equipment",
+                                  "parent_id": "surveillance-equipment"})
+        start = cameras.index("surveillance cameras")
+        insert(db, "mentions", {"doc_table": "amendments", "doc_id": str(A_CAMERAS), "field": "text", "start": start, "end": start + 20,
+                                "text": "surveillance cameras", "label": "PROVISION", "entity_id": "surveillance-equipment-removal",
+                                "provision_id": "surveillance-equipment-removal", "pipeline_version": "test"})
+        store.upsert(db, "bill_clauses", {"clause_id": "hl-s7", "bill_id": BILL, "version": "HL Bill 4", "kind": "schedule", "number": "7",
+                                          "heading": "Discretionary exclusion grounds", "text": "A discretionary exclusion ground applies..."},
+                     run_id=run, at="2023-03-01T10:00:00+00:00", bill_id=BILL)
+        insert(db, "member_names", {"member_id": LORD_ALTON, "name": "David Alton", "kind": "former", "start_date": "1979-03-29", "end_date": "1997-05-01"})
+        insert(db, "member_names", {"member_id": LORD_ALTON, "name": "Member for Liverpool, Mossley Hill", "kind": "alias",
+                                    "start_date": "1983-06-09", "end_date": "1997-05-01"})
+        if "pingpong_items" in tables:
+            insert(db, "pingpong_sponsors", {"pingpong_item_id": 604290, "member_id": LORD_ALTON, "is_lead": 1, "sort_order": 0})
+            if "pingpong_item_id" not in {c.name for c in db["mentions"].columns}:
+                db.execute("ALTER TABLE mentions ADD COLUMN pingpong_item_id INTEGER")
+            summary = "Motion B1: surveillance equipment"
+            insert(db, "mentions", {"doc_table": "pingpong_items", "doc_id": "604290", "field": "summary", "start": 0, "end": 9, "text": "Motion B1",
+                                    "label": "REFERENCE", "entity_id": "motion:B1", "pingpong_item_id": 604290, "pipeline_version": "test"})
+            assert summary[0:9] == "Motion B1"
+    db.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def rich_site(richer):
+    yield from open_site(richer)
+
+
+def test_search_finds_documents_tagged_with_the_named_provision(rich_site):
+    text = rich_site.get("/-/search?q=surveillance+equipment").text
+    # the words match NC1; the amendment saying "surveillance cameras" is tagged with a narrower provision
+    assert f'href="/-/amendment/{A_SURVEILLANCE}"' in text and f'href="/-/amendment/{A_CAMERAS}"' in text
+    assert text.index(f"/-/amendment/{A_SURVEILLANCE}") < text.index(f"/-/amendment/{A_CAMERAS}")
+    assert "Tagged <strong>Removal of surveillance equipment</strong>: <mark>surveillance cameras</mark>" in text
+    assert 'href="/-/provision/surveillance-equipment"' in text and "1 tagged" in text
+    # a word that names no entity adds nothing
+    assert "tagged-hit" not in rich_site.get("/-/search?q=timeline").text
+    assert f"/-/amendment/{A_CAMERAS}" not in rich_site.get("/-/search?q=surveillance+equipment&page=2&kind=amendments").text
+
+
+def test_canned_queries_find_tagged_amendments_and_former_names(rich_site, tables):
+    rows = canned(rich_site, "amendments_matching_term", term="surveillance equipment")
+    assert [r["amendment_id"] for r in rows] == [A_SURVEILLANCE, A_PASSING, A_CAMERAS]  # ranked matches, then tagged
+    assert rows[2]["matched"] == "tagged: surveillance cameras" and rows[2]["sponsors"] == "Jane Smith"
+    assert [r["amendment_id"] for r in canned(rich_site, "amendments_by_member", member="David Alton")] == [A_SURVEILLANCE]
+    if {"divisions", "division_votes"} <= tables:
+        backers = canned(rich_site, "surveillance_amendment_backers", term="")
+        assert {A_SURVEILLANCE, A_CAMERAS} <= {r["amendment_id"] for r in backers}
+        nc1 = [r for r in backers if r["amendment_id"] == A_SURVEILLANCE]
+        assert nc1[0]["divisions"] == "lords-2911: 210 to 180"
+        record = canned(rich_site, "member_record", member="David Alton")
+        whats = {(r["what"], r["item"]) for r in record}
+        assert ("ping-pong motion", "Motion B1") in whats and ("vote: content", "Motion B1") in whats
+
+
+def test_clause_history_covers_schedules_divisions_and_speeches(rich_site, tables):
+    whats = [r["what"] for r in canned(rich_site, "clause_history", clause="schedule 7")]
+    assert whats == ["amendment 50", "text of schedule 7: Discretionary exclusion grounds"]
+    whats = [r["what"] for r in canned(rich_site, "clause_history", clause="Clause 12")]
+    assert "amendment NC1" in whats and not any("schedule" in w for w in whats)
+    if "divisions" in tables:
+        assert "division on amendment NC1 (lords-2911)" in whats
+        assert "Lord Alton of Liverpool moved amendment NC1" in whats
+
+
+def test_clause_history_falls_back_without_the_hansard_tables(tmp_path):
+    path = foundation_db(tmp_path)
+    meta = json.loads(server.METADATA.read_text())["databases"]["tracker"]["queries"]["clause_history"]
+    queries = server.build_metadata(path)["databases"]["bare"]["queries"]
+    assert queries["clause_history"]["sql"] == meta["fallback"]["sql"] and "fallback" not in queries["clause_history"]
+
+
+def test_member_page_shows_seats_names_once_and_pingpong_motions(rich_site, tables):
+    text = rich_site.get(f"/-/member/{LORD_ALTON}").text
+    assert "Sat in the Commons as Member for Liverpool, Mossley Hill (1983-06-09 to 1997-05-01)." in text
+    assert "Also known as: David Alton (former)" in text
+    if "division_votes" in tables:
+        assert '<a href="/tracker/pingpong_items/604290">Motion B1</a>' in text  # tabled, and voted on
+        assert text.count('href="/tracker/pingpong_items/604290"') >= 2
+    # documents naming the member are named, not numbered
+    assert "amendments 101" not in text
+
+
+def test_pingpong_row_page_reads_like_an_amendment_page(rich_site, tables):
+    if "division_votes" not in tables:
+        pytest.skip("the ping-pong division comes with the divisions tables")
+    text = rich_site.get("/tracker/pingpong_items/604290").text
+    assert "<h1>Motion B1" in text and f'href="/-/member/{LORD_ALTON}" class="sponsor"' in text
+    assert "Procurement Bill [HL]: Motion B1" in text and "The full record" in text
+    # a REFERENCE linked by m0005's pingpong_item_id goes to the item's row page
+    assert 'class="mention mention-reference" href="/tracker/pingpong_items/604290"' in text
+    # search reaches it
+    assert 'href="/tracker/pingpong_items/604290"' in rich_site.get("/-/search?q=surveillance+equipment").text
+    # other row pages are Datasette's own
+    assert "The full record" not in rich_site.get(f"/tracker/bills/{BILL}").text
+
+
+def test_reference_links_need_a_typed_column():
+    assert pages.mention_target({"label": "REFERENCE", "entity_id": "amendment:47A"}) == (None, None)
+    assert pages.mention_target({"label": "REFERENCE", "entity_id": "motion:A", "pingpong_item_id": 7}) == ("pingpong_items", 7)
+    assert pages.mention_target({"label": "REFERENCE", "amendment_id": 5, "pingpong_item_id": None}) == ("amendments", 5)
+    assert pages.mention_target({"label": "SUPPLIER", "entity_id": "dahua"}) == ("suppliers", "dahua")
+
+
+def test_feed_entries_name_their_records(rich_site, tables):
+    feed, entries = parse_atom(rich_site.get("/-/feeds/changes.atom"))
+    titles = [e.findtext(f"{ATOM}title") for e in entries]
+    assert "Amendment 50 added" in titles and "schedule 7: Discretionary exclusion grounds (HL Bill 4) added" in titles
+    assert "Procurement Bill [HL] added" in titles and "Jane Smith added" in titles
+    if "division_votes" in tables:
+        assert "Motion B1 added" in titles and "Speech by Lord Alton of Liverpool added" in titles
+    _, entries = parse_atom(rich_site.get("/tracker/changes_since.atom?since=2023-03-01&bill=&table=&kind="))
+    assert {e.findtext(f"{ATOM}title") for e in entries} == {"Amendment 50 added", "schedule 7: Discretionary exclusion grounds (HL Bill 4) added"}

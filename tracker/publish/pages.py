@@ -20,7 +20,17 @@ DOC_FIELDS = {
     "written_questions": ("question_text", "answer_text", "heading"),
     "written_statements": ("text", "title"),
 }
-LABEL_PAGE = {"SUPPLIER": "supplier", "MEMBER": "member", "PROVISION": "provision", "REFERENCE": "amendment"}
+# table -> (the publication's page for its rows, its key); other tables' rows show on Datasette's row page.
+PAGES = {
+    "amendments": ("amendment", "amendment_id"),
+    "members": ("member", "member_id"),
+    "suppliers": ("supplier", "supplier_id"),
+    "provisions": ("provision", "provision_id"),
+}
+NUMERIC_PAGES = {"amendment", "member"}
+LABEL_PAGE = {"SUPPLIER": "supplier", "MEMBER": "member", "PROVISION": "provision"}
+# What a REFERENCE mention may point to, in order: its typed column and the table it names.
+REFERENCE_TARGETS = (("amendment_id", "amendments"), ("pingpong_item_id", "pingpong_items"))
 
 
 def rows_as_dicts(results):
@@ -41,32 +51,63 @@ def columns_of(table_columns, table):
     return set(table_columns.get(table) or ())
 
 
-TYPED_ID = {"SUPPLIER": "supplier_id", "MEMBER": "member_id", "PROVISION": "provision_id", "REFERENCE": "amendment_id"}
+TYPED_ID = {"SUPPLIER": "supplier_id", "MEMBER": "member_id", "PROVISION": "provision_id"}
+
+
+def page_path(datasette, page, record_id):
+    """``/-/<page>/<id>``, or None when there is no id (or a numeric page gets a non-numeric one)."""
+    if page is None or record_id in (None, ""):
+        return None
+    if page in NUMERIC_PAGES and not str(record_id).isdigit():
+        return None
+    return datasette.urls.path(f"/-/{page}/{urllib.parse.quote(str(record_id), safe='')}")
+
+
+def record_path(datasette, database, table, record_id):
+    """Where one record is shown: its page (amendment, member, supplier, provision) or its row page."""
+    path = page_path(datasette, PAGES.get(table, (None,))[0], record_id)
+    if path:
+        return path
+    from datasette.utils import tilde_encode
+
+    return datasette.urls.row(database, table, ",".join(tilde_encode(p) for p in str(record_id).split("/")))
 
 
 def mention_target(mention):
-    """The id a mention links to: its typed column (m0003) where set, else ``entity_id``.
+    """``(table, id)`` of the record a mention links to, or ``(None, None)``.
 
-    A REFERENCE links only through ``amendment_id``: its ``entity_id`` is a
-    normalised reference ("clause 2"), not a record.
+    SUPPLIER, MEMBER and PROVISION use their typed column (m0003) where set,
+    else ``entity_id``. A REFERENCE links only through a typed column
+    (``amendment_id``, or ``pingpong_item_id`` where m0005 added it): its
+    ``entity_id`` is a normalised reference ("amendment:47A"), not a record.
     """
     label = mention.get("label")
-    typed = mention.get(TYPED_ID.get(label, ""))
-    if typed not in (None, ""):
-        return typed
     if label == "REFERENCE":
-        return None
-    return mention.get("entity_id")
+        for column, table in REFERENCE_TARGETS:
+            if mention.get(column) not in (None, ""):
+                return table, mention[column]
+        return None, None
+    page = LABEL_PAGE.get(label)
+    if page is None:
+        return None, None
+    typed = mention.get(TYPED_ID[label])
+    target = typed if typed not in (None, "") else mention.get("entity_id")
+    return (page + "s", target) if target not in (None, "") else (None, None)
 
 
 def entity_path(datasette, label, entity_id):
-    """The page a tagged mention links to, or None (no link, or a label with no page)."""
-    page = LABEL_PAGE.get(label)
-    if page is None or entity_id in (None, ""):
+    """The page of a supplier, member or provision named by ``label`` and ``entity_id``, or None."""
+    return page_path(datasette, LABEL_PAGE.get(label), entity_id)
+
+
+def mention_path(datasette, database, mention):
+    """Where a highlighted mention links, or None (not linked)."""
+    table, target = mention_target(mention)
+    if table is None:
         return None
-    if page in ("member", "amendment") and not str(entity_id).isdigit():
-        return None
-    return datasette.urls.path(f"/-/{page}/{urllib.parse.quote(str(entity_id), safe='')}")
+    if table in PAGES:
+        return page_path(datasette, PAGES[table][0], target)
+    return record_path(datasette, database, table, target)
 
 
 def place_mentions(fields, mentions):
@@ -110,7 +151,7 @@ def place_mentions(fields, mentions):
     return placed
 
 
-def highlight(datasette, text, mentions, *, link=True):
+def highlight(datasette, text, mentions, *, link=True, database=None):
     """``text`` escaped, with each mention wrapped in a link to its entity's page.
 
     Overlapping mentions keep the first (longest at a position); unlinked
@@ -126,9 +167,9 @@ def highlight(datasette, text, mentions, *, link=True):
         out.append(escape(text[at:start]))
         label = str(m.get("label") or "")
         css = "mention mention-" + "".join(ch for ch in label.lower() if ch.isalnum())
-        path = entity_path(datasette, label, mention_target(m)) if link else None
+        path = mention_path(datasette, database, m) if link else None
         inner = escape(text[start:end])
-        title = escape(f"{label} {m.get('entity_id') or ''}".strip())
+        title = f"{label} {m.get('name') or m.get('value') or m.get('entity_id') or ''}".strip()
         if path:
             out.append(Markup('<a class="{}" href="{}" title="{}" data-label="{}">{}</a>').format(css, path, title, label, inner))
         else:
@@ -162,7 +203,8 @@ async def highlighted_fields(datasette, db, tables, doc_table, row, fields):
     texts = {f: row.get(f) for f in fields if f in row}
     mentions = await mentions_for(db, tables, doc_table, row_id(doc_table, row))
     placed = place_mentions(texts, mentions)
-    return [(f, highlight(datasette, texts[f], placed.get(f, []))) for f in texts if texts[f]], mentions
+    fields = [(f, highlight(datasette, texts[f], placed.get(f, []), database=db.name)) for f in texts if texts[f]]
+    return fields, mentions
 
 
 DOC_PK = {
@@ -188,6 +230,55 @@ def decode_json(value):
         return value
 
 
+# How each kind of record is named in feeds and lists: (key, [columns the label needs], SQL over alias t).
+RECORD_LABELS = {
+    "bills": ("bill_id", ["short_title"], "t.short_title"),
+    "bill_stages": ("bill_stage_id", ["description", "house"], "t.description || COALESCE(', ' || t.house, '')"),
+    "amendments": ("amendment_id", ["number"], "'Amendment ' || COALESCE(t.number, '?')"),
+    "pingpong_items": ("pingpong_item_id", ["type", "number"], "COALESCE(t.type, 'Motion') || ' ' || COALESCE(t.number, '?')"),
+    "members": ("member_id", ["name"], "t.name"),
+    "debates": ("debate_id", ["title", "date"], "COALESCE(t.title, 'Debate') || COALESCE(', ' || t.date, '')"),
+    "contributions": ("contribution_id", ["attributed_to"], "'Speech by ' || COALESCE(t.attributed_to, 'an unattributed speaker')"),
+    "divisions": ("division_id", ["title", "date"], "'Division: ' || COALESCE(t.title, t.division_id) || COALESCE(', ' || t.date, '')"),
+    "bill_clauses": ("clause_id", ["kind", "number", "heading", "version"],
+                     "COALESCE(t.kind, 'clause') || ' ' || COALESCE(t.number, '') || COALESCE(': ' || t.heading, '') || COALESCE(' (' || t.version || ')', '')"),
+    "written_questions": ("question_id", ["uin", "heading"], "'Question ' || COALESCE(t.uin, '') || COALESCE(': ' || t.heading, '')"),
+    "written_statements": ("statement_id", ["uin", "title"], "'Statement ' || COALESCE(t.uin, '') || COALESCE(': ' || t.title, '')"),
+    "suppliers": ("supplier_id", ["name"], "t.name"),
+    "provisions": ("provision_id", ["name"], "t.name"),
+}
+
+
+async def record_labels(db, cols, table, ids):
+    """``{str(id): label}`` for records of ``table`` (those it can name; others are left out)."""
+    spec = RECORD_LABELS.get(table)
+    ids = sorted({str(i) for i in ids if i is not None})
+    if spec is None or not ids or table not in cols:
+        return {}
+    key, needs, label = spec
+    if not ({key, *needs} <= set(cols[table])):
+        return {}
+    rows = await many(
+        db,
+        f"SELECT CAST(t.[{key}] AS TEXT) AS id, {label} AS label FROM [{table}] t"
+        " WHERE CAST(t.[" + key + "] AS TEXT) IN (SELECT value FROM json_each(?))",
+        [json.dumps(ids)],
+    )
+    return {r["id"]: r["label"] for r in rows if r["label"]}
+
+
+async def label_rows(db, rows, table_key, id_key, *, cols=None):
+    """Set ``row["label"]`` on each row naming a record by ``row[table_key]`` and ``row[id_key]``."""
+    cols = cols or await table_columns(db)
+    by_table = {}
+    for row in rows:
+        by_table.setdefault(row.get(table_key), set()).add(row.get(id_key))
+    labels = {table: await record_labels(db, cols, table, ids) for table, ids in by_table.items()}
+    for row in rows:
+        row["label"] = labels.get(row.get(table_key), {}).get(str(row.get(id_key))) or row.get("label")
+    return rows
+
+
 async def change_history(db, tables, table, record_id):
     """The ``changes`` rows of one record, oldest first, with decoded fields."""
     if "changes" not in tables:
@@ -204,25 +295,42 @@ async def change_history(db, tables, table, record_id):
     return rows
 
 
-async def amendment(datasette, db, amendment_id):
-    """Everything the amendment page shows, or None when there is no such amendment."""
+def optional_sql(base, parts):
+    """``base`` with the ``{name}`` slots filled from ``parts``: ``{name: (wanted, sql)}``, "" where not wanted."""
+    return base.format(**{name: (sql if wanted else "") for name, (wanted, sql) in parts.items()})
+
+
+# Amendments and ping-pong items (motions and amendments between the Houses) share one page:
+# table -> (key, sponsors table, noun)
+TABLED = {
+    "amendments": ("amendment_id", "amendment_sponsors", "Amendment"),
+    "pingpong_items": ("pingpong_item_id", "pingpong_sponsors", None),
+}
+
+
+async def tabled(datasette, db, table, record_id):
+    """Everything an amendment's (or a ping-pong item's) page shows, or None when there is none."""
     cols = await table_columns(db)
     tables = set(cols)
-    a = await one(db, "SELECT * FROM amendments WHERE amendment_id = ?", [amendment_id])
+    key, sponsor_table, noun = TABLED[table]
+    if table not in tables:
+        return None
+    a = await one(db, f"SELECT * FROM [{table}] WHERE [{key}] = ?", [record_id])
     if a is None:
         return None
-    page = {"amendment": a, "tables": tables}
+    page = {"amendment": a, "tables": tables, "table": table, "key": key,
+            "noun": noun or a.get("type") or "Motion"}
     page["bill"] = await one(db, "SELECT * FROM bills WHERE bill_id = ?", [a.get("bill_id")]) if "bills" in tables else None
     page["stage"] = (
         await one(db, "SELECT * FROM bill_stages WHERE bill_stage_id = ?", [a.get("bill_stage_id")]) if "bill_stages" in tables else None
     )
     sponsors = []
-    if {"amendment_sponsors", "members"} <= tables:
+    if {sponsor_table, "members"} <= tables:
         sponsors = await many(
             db,
-            "SELECT s.member_id, s.is_lead, m.name, m.party, m.house FROM amendment_sponsors s"
-            " LEFT JOIN members m ON m.member_id = s.member_id WHERE s.amendment_id = ? ORDER BY s.is_lead DESC, s.sort_order",
-            [amendment_id],
+            "SELECT s.member_id, s.is_lead, m.name, m.party, m.house FROM [" + sponsor_table + "] s"
+            f" LEFT JOIN members m ON m.member_id = s.member_id WHERE s.[{key}] = ? ORDER BY s.is_lead DESC, s.sort_order",
+            [record_id],
         )
     if not sponsors:
         names = decode_json(a.get("sponsors"))
@@ -230,28 +338,34 @@ async def amendment(datasette, db, amendment_id):
             sponsors = [{"member_id": None, "name": n if isinstance(n, str) else (n or {}).get("name"), "is_lead": i == 0} for i, n in enumerate(names)]
     page["sponsors"] = sponsors
     shown = [f for f in ("summary", "text", "explanatory_text") if f in a]
-    if a.get("summary") and (a.get("summary") or "").strip() == (a.get("text") or "").strip():
-        shown.remove("summary")  # the API often repeats the text as the summary
-    page["fields"], page["mentions"] = await highlighted_fields(datasette, db, tables, "amendments", a, shown)
-    page["history"] = await change_history(db, tables, "amendments", amendment_id)
+    summary, text = (a.get("summary") or "").strip(), (a.get("text") or "").strip()
+    if summary and text.startswith(summary):
+        shown.remove("summary")  # the API often repeats the text (or its first lines) as the summary
+    page["fields"], page["mentions"] = await highlighted_fields(datasette, db, tables, table, a, shown)
+    page["history"] = await change_history(db, tables, table, record_id)
     page["divisions"] = []
-    if "divisions" in tables and "amendment_id" in cols["divisions"]:
-        page["divisions"] = await many(db, "SELECT * FROM divisions WHERE amendment_id = ? ORDER BY date", [amendment_id])
+    if "divisions" in tables and key in cols["divisions"]:
+        page["divisions"] = await many(db, f"SELECT * FROM divisions WHERE [{key}] = ? ORDER BY date", [record_id])
     page["debates"] = []
-    if {"contribution_amendments", "contributions"} <= tables:
-        join_debates = "debates" in tables
+    if {"contribution_amendments", "contributions"} <= tables and key in cols["contribution_amendments"]:
         page["debates"] = await many(
             db,
-            "SELECT c.contribution_id, c.member_id, c.attributed_to, ca.how, ca.reference, substr(c.text, 1, 600) AS excerpt"
-            + (", d.debate_id, d.title AS debate, d.date, d.house" if join_debates else "")
-            + " FROM contribution_amendments ca JOIN contributions c ON c.contribution_id = ca.contribution_id"
-            + (" LEFT JOIN debates d ON d.debate_id = c.debate_id" if join_debates else "")
-            + " WHERE ca.amendment_id = ? ORDER BY "
-            + ("d.date, " if join_debates else "")
-            + "c.order_in_section",
-            [amendment_id],
+            optional_sql(
+                "SELECT c.contribution_id, c.member_id, c.attributed_to, ca.how, ca.reference, substr(c.text, 1, 600) AS excerpt{debate}"
+                " FROM contribution_amendments ca JOIN contributions c ON c.contribution_id = ca.contribution_id{join}"
+                " WHERE ca.[" + key + "] = ? ORDER BY {date}c.order_in_section",
+                {"debate": ("debates" in tables, ", d.debate_id, d.title AS debate, d.date, d.house"),
+                 "join": ("debates" in tables, " LEFT JOIN debates d ON d.debate_id = c.debate_id"),
+                 "date": ("debates" in tables, "d.date, ")},
+            ),
+            [record_id],
         )
     return page
+
+
+async def amendment(datasette, db, amendment_id):
+    """Everything the amendment page shows, or None when there is no such amendment."""
+    return await tabled(datasette, db, "amendments", amendment_id)
 
 
 async def entity_names(db, tables):
@@ -264,6 +378,30 @@ async def entity_names(db, tables):
     return names
 
 
+def seats(names):
+    """Constituencies a member sat for, from the ``Member for X`` aliases, oldest first."""
+    found = [n for n in names if (n.get("name") or "").startswith("Member for ")]
+    return sorted(found, key=lambda n: n.get("start_date") or "")
+
+
+def known_as(names, shown):
+    """Each other name once, with every kind it is recorded as: ``[(name, "kind, kind")]``."""
+    kinds = {}
+    for n in names:
+        if n.get("name") and n["name"] != shown and not n["name"].startswith("Member for "):
+            kinds.setdefault(n["name"], [])
+            if n.get("kind") and n["kind"] not in kinds[n["name"]]:
+                kinds[n["name"]].append(n["kind"])
+    return [(name, ", ".join(k)) for name, k in kinds.items()]
+
+
+SPONSORED_SQL = (
+    "SELECT '{table}' AS item_table, a.[{key}] AS item_id, {noun} AS noun, a.number, a.decision, a.summary, s.is_lead{stage}"
+    " FROM [{sponsors}] s JOIN [{table}] a ON a.[{key}] = s.[{key}]{stage_join}"
+    " WHERE s.member_id = ?"
+)
+
+
 async def member(datasette, db, member_id):
     """A member's record on the tracked bills, or None when unknown."""
     cols = await table_columns(db)
@@ -274,37 +412,45 @@ async def member(datasette, db, member_id):
     if m is None:
         return None
     page = {"member": m, "tables": tables}
-    page["names"] = (
-        await many(db, "SELECT name, kind, start_date, end_date FROM member_names WHERE member_id = ? ORDER BY kind, name", [member_id])
+    names = (
+        await many(db, "SELECT name, kind, start_date, end_date FROM member_names WHERE member_id = ? ORDER BY start_date, kind, name", [member_id])
         if "member_names" in tables
         else []
     )
-    page["amendments"] = []
-    if {"amendment_sponsors", "amendments"} <= tables:
-        stage = "bill_stages" in tables
-        page["amendments"] = await many(
-            db,
-            "SELECT a.amendment_id, a.number, a.decision, a.summary, s.is_lead"
-            + (", st.description AS stage, st.house" if stage else "")
-            + " FROM amendment_sponsors s JOIN amendments a ON a.amendment_id = s.amendment_id"
-            + (" LEFT JOIN bill_stages st ON st.bill_stage_id = a.bill_stage_id" if stage else "")
-            + " WHERE s.member_id = ? ORDER BY "
-            + ("st.sort_order, " if stage else "")
-            + "a.amendment_id",
-            [member_id],
-        )
+    page["names"] = known_as(names, m.get("name_display_as") or m.get("name"))
+    page["seats"] = seats(names)
+    # Amendments, and motions and amendments in ping-pong, tabled or supported.
+    stage = "bill_stages" in tables
+    parts = []
+    for table, (key, sponsors, noun) in TABLED.items():
+        if {table, sponsors} <= tables:
+            parts.append(SPONSORED_SQL.format(
+                table=table, key=key, sponsors=sponsors,
+                noun=f"'{noun}'" if noun else "COALESCE(a.type, 'Motion')",
+                stage=", st.description AS stage, st.house AS house, st.sort_order AS sort_order" if stage else ", NULL AS stage, NULL AS house, NULL AS sort_order",
+                stage_join=" LEFT JOIN bill_stages st ON st.bill_stage_id = a.bill_stage_id" if stage else "",
+            ))
+    page["amendments"] = (
+        await many(db, "SELECT * FROM (" + " UNION ALL ".join(parts) + ") ORDER BY sort_order, item_table, item_id", [member_id] * len(parts)) if parts else []
+    )
+    for a in page["amendments"]:
+        a["amendment_id"] = a["item_id"] if a["item_table"] == "amendments" else None
+        a["url"] = record_path(datasette, db.name, a["item_table"], a["item_id"])
     page["votes"] = []
-    pingpong = "pingpong_items" in tables and "pingpong_item_id" in cols.get("divisions", ())
     if {"division_votes", "divisions"} <= tables:
+        amendments = "amendments" in tables
+        pingpong = "pingpong_items" in tables and "pingpong_item_id" in cols["divisions"]
         page["votes"] = await many(
             db,
-            "SELECT d.division_id, d.date, d.house, d.title, d.amendment_id, d.aye_count, d.no_count, v.vote, v.is_teller"
-            + (", a.number AS amendment_number" if "amendments" in tables else "")
-            + (", d.pingpong_item_id, p.type AS pingpong_type, p.number AS pingpong_number" if pingpong else "")
-            + " FROM division_votes v JOIN divisions d ON d.division_id = v.division_id"
-            + (" LEFT JOIN amendments a ON a.amendment_id = d.amendment_id" if "amendments" in tables else "")
-            + (" LEFT JOIN pingpong_items p ON p.pingpong_item_id = d.pingpong_item_id" if pingpong else "")
-            + " WHERE v.member_id = ? ORDER BY d.date, d.division_id",
+            optional_sql(
+                "SELECT d.division_id, d.date, d.house, d.title, d.amendment_id, d.aye_count, d.no_count, v.vote, v.is_teller{a}{p}"
+                " FROM division_votes v JOIN divisions d ON d.division_id = v.division_id{a_join}{p_join}"
+                " WHERE v.member_id = ? ORDER BY d.date, d.division_id",
+                {"a": (amendments, ", a.number AS amendment_number"),
+                 "a_join": (amendments, " LEFT JOIN amendments a ON a.amendment_id = d.amendment_id"),
+                 "p": (pingpong, ", d.pingpong_item_id, p.type AS pingpong_type, p.number AS pingpong_number"),
+                 "p_join": (pingpong, " LEFT JOIN pingpong_items p ON p.pingpong_item_id = d.pingpong_item_id")},
+            ),
             [member_id],
         )
     page["speeches"] = []
@@ -313,16 +459,18 @@ async def member(datasette, db, member_id):
         page["speech_count"] = (await one(db, "SELECT count(*) AS n FROM contributions WHERE member_id = ?", [member_id]))["n"]
         if "mentions" in tables:
             # Speeches naming watched entities (suppliers and security provisions).
+            debates = "debates" in tables
             page["speeches"] = await many(
                 db,
-                "SELECT c.contribution_id, substr(c.text, 1, 400) AS excerpt, group_concat(DISTINCT m.label || ':' || m.entity_id) AS entities"
-                + (", d.title AS debate, d.date, d.house" if "debates" in tables else "")
-                + " FROM contributions c JOIN mentions m ON m.doc_table = 'contributions' AND CAST(m.doc_id AS TEXT) = CAST(c.contribution_id AS TEXT)"
-                + " AND m.label IN ('SUPPLIER', 'PROVISION') AND m.entity_id IS NOT NULL"
-                + (" LEFT JOIN debates d ON d.debate_id = c.debate_id" if "debates" in tables else "")
-                + " WHERE c.member_id = ? GROUP BY c.contribution_id ORDER BY "
-                + ("d.date, " if "debates" in tables else "")
-                + "c.contribution_id LIMIT 200",
+                optional_sql(
+                    "SELECT c.contribution_id, substr(c.text, 1, 400) AS excerpt, group_concat(DISTINCT m.label || ':' || m.entity_id) AS entities{d}"
+                    " FROM contributions c JOIN mentions m ON m.doc_table = 'contributions' AND CAST(m.doc_id AS TEXT) = CAST(c.contribution_id AS TEXT)"
+                    " AND m.label IN ('SUPPLIER', 'PROVISION') AND m.entity_id IS NOT NULL{d_join}"
+                    " WHERE c.member_id = ? GROUP BY c.contribution_id ORDER BY {date}c.contribution_id LIMIT 200",
+                    {"d": (debates, ", d.title AS debate, d.date, d.house"),
+                     "d_join": (debates, " LEFT JOIN debates d ON d.debate_id = c.debate_id"),
+                     "date": (debates, "d.date, ")},
+                ),
                 [member_id],
             )
             names = await entity_names(db, tables)
@@ -338,12 +486,16 @@ async def member(datasette, db, member_id):
         )
     page["named_in"] = []
     if "mentions" in tables:
+        typed = " OR member_id = ?" if "member_id" in cols["mentions"] else ""
         page["named_in"] = await many(
             db,
-            "SELECT doc_table, doc_id, count(*) AS n FROM mentions WHERE label = 'MEMBER' AND CAST(entity_id AS TEXT) = ?"
+            "SELECT doc_table, doc_id, count(*) AS n FROM mentions WHERE label = 'MEMBER' AND (CAST(entity_id AS TEXT) = ?" + typed + ")"
             " GROUP BY doc_table, doc_id ORDER BY doc_table, doc_id LIMIT 200",
-            [str(member_id)],
+            [str(member_id)] + ([member_id] if typed else []),
         )
+        await label_rows(db, page["named_in"], "doc_table", "doc_id", cols=cols)
+        for d in page["named_in"]:
+            d["url"] = record_path(datasette, db.name, d["doc_table"], d["doc_id"])
     return page
 
 
@@ -354,12 +506,13 @@ async def entity(datasette, db, table, key, entity_id, label):
     record = await one(db, f"SELECT * FROM [{table}] WHERE [{key}] = ?", [entity_id]) if table in tables else None
     mentions = []
     if "mentions" in tables:
+        typed = TYPED_ID.get(label) in cols["mentions"]
         mentions = await many(
             db,
-            "SELECT * FROM mentions WHERE label = ? AND CAST(entity_id AS TEXT) = ?"
-            + (f" OR CAST([{TYPED_ID[label]}] AS TEXT) = ?" if TYPED_ID.get(label) in cols["mentions"] else "")
-            + " ORDER BY doc_table, doc_id, start LIMIT 1000",
-            [label, str(entity_id)] + ([str(entity_id)] if TYPED_ID.get(label) in cols["mentions"] else []),
+            "SELECT * FROM mentions WHERE label = ? AND (CAST(entity_id AS TEXT) = ?"
+            + (f" OR CAST([{TYPED_ID[label]}] AS TEXT) = ?" if typed else "")
+            + ") ORDER BY doc_table, doc_id, start LIMIT 1000",
+            [label, str(entity_id)] + ([str(entity_id)] if typed else []),
         )
     if record is None and not mentions:
         return None
@@ -374,30 +527,29 @@ async def entity(datasette, db, table, key, entity_id, label):
     docs = {}
     for m in mentions:
         docs.setdefault((m["doc_table"], str(m["doc_id"])), []).append(m)
+    doc_labels = {}
+    for doc_table in {t for t, _ in docs}:
+        doc_labels[doc_table] = await record_labels(db, cols, doc_table, [i for t, i in docs if t == doc_table])
     for (doc_table, doc_id), ms in docs.items():
         pk = DOC_PK.get(doc_table)
         row = None
         if pk and doc_table in tables:
             row = await one(db, f"SELECT * FROM [{doc_table}] WHERE CAST([{pk}] AS TEXT) = ?", [doc_id])
         placed = place_mentions({f: row.get(f) for f in DOC_FIELDS.get(doc_table, ()) if row and f in row}, ms) if row else {}
+        where = {"link": record_path(datasette, db.name, doc_table, doc_id),
+                 "doc_label": doc_labels.get(doc_table, {}).get(doc_id) or f"{doc_table} {doc_id}"}
         for field, pms in placed.items():
             text = row.get(field) or ""
             for m in pms:
                 lo, hi = max(0, m["start"] - 120), min(len(text), m["end"] + 120)
                 context = highlight(datasette, text[lo:hi], [{**m, "start": m["start"] - lo, "end": m["end"] - lo}], link=False)
-                page["mentions"].append({**m, "field": field, "context": context, "link": doc_link(datasette, db.name, doc_table, doc_id)})
+                page["mentions"].append({**m, **where, "field": field, "context": context})
         unplaced = [m for m in ms if not any(m["id"] == p["id"] for pms in placed.values() for p in pms)]
         for m in unplaced:
-            page["mentions"].append({**m, "field": None, "context": None, "link": doc_link(datasette, db.name, doc_table, doc_id)})
+            page["mentions"].append({**m, **where, "field": None, "context": None})
     return page
 
 
 def doc_link(datasette, database, table, doc_id):
     """Where a document is shown: the amendment or member page, or the row page."""
-    from datasette.utils import tilde_encode
-
-    if table == "amendments":
-        return datasette.urls.path(f"/-/amendment/{doc_id}")
-    if table == "members":
-        return datasette.urls.path(f"/-/member/{doc_id}")
-    return datasette.urls.row(database, table, tilde_encode(str(doc_id)))
+    return record_path(datasette, database, table, doc_id)

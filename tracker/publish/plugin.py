@@ -12,6 +12,7 @@ Routes (all read-only):
   /-/feeds/bill/<id>.atom                       one bill's changes
   <any query or table selecting changes>.atom   the output renderer
 """
+import json
 import urllib.parse
 
 from datasette import hookimpl
@@ -55,14 +56,7 @@ def feed_path(datasette, bill_id=None):
     return datasette.urls.path(f"/-/feeds/bill/{int(bill_id)}.atom")
 
 
-def record_path(datasette, database, table, record_id):
-    if table == "amendments" and str(record_id).isdigit():
-        return datasette.urls.path(f"/-/amendment/{record_id}")
-    if table == "members" and str(record_id).isdigit():
-        return datasette.urls.path(f"/-/member/{record_id}")
-    if table in ("suppliers", "provisions"):
-        return datasette.urls.path(f"/-/{table[:-1]}/{urllib.parse.quote(str(record_id), safe='')}")
-    return datasette.urls.row(database, table, ",".join(tilde_encode(p) for p in str(record_id).split("/")))
+record_path = pages.record_path
 
 
 async def render(datasette, request, template, context):
@@ -85,6 +79,7 @@ async def search_page(request, datasette):
     pks = {t: ((await db.primary_keys(t)) or ["rowid"])[0] for t in search.KINDS if t in tables}
     queries = search.kind_queries(tables, pks)
     results, counts, error, windowed = [], {}, None, []
+    named, tagged = [], {}
     exact = request.args.get("exact") == "1"
     match = search.fts_query(q)
     if match:
@@ -111,12 +106,19 @@ async def search_page(request, datasette):
                 row["title"] = row["title"] or f"{name} {row['id']}"
                 row["url"] = record_path(datasette, db.name, name, row["id"])
                 results.append(row)
+        if page_no == 1:
+            try:
+                named, tagged = await add_tagged(datasette, db, q, match, chosen, pks, tables, results, per_kind)
+            except Exception as exc:  # a time limit: the ranked matches still show
+                error = f"Tagged documents: {exc}"
         results.sort(key=lambda r: r["rank"])
     facets = [
         {
             "kind": name,
             "label": search.KINDS[name],
             "count": counts.get(name, (0, False)),
+            "counted": name in counts or name in tagged,
+            "tagged": tagged.get(name, 0),
             "url": datasette.urls.path("/-/search") + "?" + urllib.parse.urlencode({"q": q, "kind": name}),
             "selected": name == kind,
         }
@@ -137,6 +139,7 @@ async def search_page(request, datasette):
             else None
         ),
         "indexed": [search.KINDS[t] for t in queries],
+        "named": named,
         "windowed": windowed,
         "window": search.RANK_WINDOW,
         "exact_url": datasette.urls.path("/-/search") + "?" + urllib.parse.urlencode({"q": q, "kind": kind, "exact": 1}),
@@ -146,44 +149,107 @@ async def search_page(request, datasette):
     return await render(datasette, request, "tracker_search.html", context)
 
 
+async def add_tagged(datasette, db, q, match, chosen, pks, tables, results, per_kind):
+    """Add to ``results`` the documents tagged with a supplier or provision the query names, not matched by its words.
+
+    Returns ``(named, counts)``: the entities named (with their page) and ``{kind: tagged hits added}``.
+    """
+    counts = {}
+    if "mentions" not in tables:
+        return [], counts
+    columns = await pages.table_columns(db)
+    named_sql = search.named_entities_sql(columns)
+    term = search.entity_term(q)
+    if named_sql is None or not term:
+        return [], counts
+    named = [dict(r) for r in (await db.execute(named_sql, {"t": term, "slug": search.slug(term)})).rows]
+    for n in named:
+        n["url"] = pages.entity_path(datasette, n["label"], n["id"])
+    specs = search.kind_specs(tables, pks)
+    by_label = {}
+    for n in named:
+        by_label.setdefault(n["label"], []).append(n["id"])
+    names = {(n["label"], n["id"]): n["name"] or n["id"] for n in named}
+    for kind in chosen:
+        found = {}
+        for label, ids in by_label.items():
+            rows = await db.execute(search.TAGGED_DOCS_SQL, {"kind": kind, "label": label, "ids": json.dumps(ids), "limit": per_kind * 10})
+            for r in rows.rows:
+                texts, entities = found.get(r["id"], ("", []))
+                entities = entities + [names.get((label, e), e) for e in (r["entities"] or "").split(",") if e]
+                found[r["id"]] = (",".join(x for x in (texts, r["texts"]) if x), entities)
+        if not found:
+            continue
+        matched = {r["id"] for r in (await db.execute(search.fts_matched_sql(kind, specs[kind][1]), {"q": match, "ids": json.dumps(list(found))})).rows}
+        extra = [i for i in found if i not in matched][:per_kind]
+        if not extra:
+            continue
+        title, pk, joins = specs[kind]
+        rows = {str(r["id"]): dict(r) for r in (await db.execute(search.titles_sql(kind, title_sql=title, pk=pk, joins=joins), {"ids": json.dumps(extra)})).rows}
+        for position, doc_id in enumerate(extra):
+            row = rows.get(doc_id)
+            if row is None:
+                continue
+            row.update(
+                kind_label=search.KINDS[kind],
+                snippet_html=search.tagged_snippet(sorted(set(found[doc_id][1])), found[doc_id][0]),
+                rank=1_000_000 + position,  # after every ranked match
+                url=record_path(datasette, db.name, kind, row["id"]),
+                tagged=True,
+            )
+            results.append(row)
+        counts[kind] = len(extra)
+    return named, counts
+
+
 # --- pages ----------------------------------------------------------------
 
 
-async def amendment_page(request, datasette):
-    db = await tracker_db(datasette)
-    await check_view(datasette, request, db)
-    amendment_id = int(request.url_vars["amendment_id"])
-    page = await pages.amendment(datasette, db, amendment_id)
-    if page is None:
-        raise NotFound(f"No amendment {amendment_id}")
+def page_route(load, template, noun, url_var, extra):
+    """A view: the record's page from ``load(datasette, db, id)``, with ``extra(datasette, db, page)``'s links."""
+
+    async def view(request, datasette):
+        db = await tracker_db(datasette)
+        await check_view(datasette, request, db)
+        record_id = request.url_vars[url_var]
+        page = await load(datasette, db, int(record_id) if record_id.isdigit() else record_id)
+        if page is None:
+            raise NotFound(f"No {noun} {record_id}")
+        page.update({"database": db.name, **common_links(datasette, db), **extra(datasette, db, record_id, page)})
+        page["item"] = page
+        return await render(datasette, request, template, page)
+
+    return view
+
+
+def common_links(datasette, db):
+    return {
+        "member_url": lambda mid: datasette.urls.path(f"/-/member/{mid}"),
+        "row_link": lambda table, pk: datasette.urls.row(db.name, table, tilde_encode(str(pk))),
+        "record_link": lambda table, pk: record_path(datasette, db.name, table, pk),
+        "feed_url": feed_path(datasette),
+    }
+
+
+def tabled_links(datasette, db, record_id, page):
     a = page["amendment"]
-    page.update(
-        database=db.name,
-        row_url=datasette.urls.row(db.name, "amendments", str(amendment_id)),
-        feed_url=feed_path(datasette, a.get("bill_id")) if a.get("bill_id") is not None else feed_path(datasette),
-        member_url=lambda mid: datasette.urls.path(f"/-/member/{mid}"),
-        row_link=lambda table, pk: datasette.urls.row(db.name, table, tilde_encode(str(pk))),
-    )
-    return await render(datasette, request, "tracker_amendment.html", page)
+    return {
+        "row_url": datasette.urls.row(db.name, page["table"], str(record_id)),
+        "feed_url": feed_path(datasette, a.get("bill_id")) if a.get("bill_id") is not None else feed_path(datasette),
+    }
 
 
-async def member_page(request, datasette):
-    db = await tracker_db(datasette)
-    await check_view(datasette, request, db)
-    member_id = int(request.url_vars["member_id"])
-    page = await pages.member(datasette, db, member_id)
-    if page is None:
-        raise NotFound(f"No member {member_id}")
-    page.update(
-        database=db.name,
-        row_url=datasette.urls.row(db.name, "members", str(member_id)),
-        amendment_url=lambda aid: datasette.urls.path(f"/-/amendment/{aid}"),
-        row_link=lambda table, pk: datasette.urls.row(db.name, table, tilde_encode(str(pk))),
-        doc_link=lambda table, pk: pages.doc_link(datasette, db.name, table, pk),
-        entity_link=lambda label, entity_id, name: _entity_link(datasette, label, entity_id, name),
-        feed_url=feed_path(datasette),
-    )
-    return await render(datasette, request, "tracker_member.html", page)
+def member_links(datasette, db, record_id, page):
+    return {
+        "row_url": datasette.urls.row(db.name, "members", str(record_id)),
+        "amendment_url": lambda aid: datasette.urls.path(f"/-/amendment/{aid}"),
+        "doc_link": lambda table, pk: pages.doc_link(datasette, db.name, table, pk),
+        "entity_link": lambda label, entity_id, name: _entity_link(datasette, label, entity_id, name),
+    }
+
+
+amendment_page = page_route(pages.amendment, "tracker_amendment.html", "amendment", "amendment_id", tabled_links)
+member_page = page_route(pages.member, "tracker_member.html", "member", "member_id", member_links)
 
 
 def _entity_link(datasette, label, entity_id, name):
@@ -194,42 +260,28 @@ def _entity_link(datasette, label, entity_id, name):
 
 
 def entity_route(table, key, label, noun):
-    async def view(request, datasette):
-        db = await tracker_db(datasette)
-        await check_view(datasette, request, db)
-        entity_id = request.url_vars["entity_id"]
-        page = await pages.entity(datasette, db, table, key, entity_id, label)
-        if page is None:
-            raise NotFound(f"No {noun} {entity_id}")
-        page.update(
-            database=db.name,
-            noun=noun,
-            entity_id=entity_id,
-            label=label,
-            row_url=datasette.urls.row(db.name, table, tilde_encode(entity_id)) if page["record"] else None,
-            entity_url=lambda eid: datasette.urls.path(f"/-/{noun}/{urllib.parse.quote(str(eid), safe='')}"),
-            feed_url=feed_path(datasette),
-        )
-        return await render(datasette, request, "tracker_entity.html", page)
+    def load(datasette, db, entity_id):
+        return pages.entity(datasette, db, table, key, str(entity_id), label)
 
-    return view
+    def links(datasette, db, entity_id, page):
+        return {
+            "noun": noun,
+            "entity_id": entity_id,
+            "label": label,
+            "row_url": datasette.urls.row(db.name, table, tilde_encode(entity_id)) if page["record"] else None,
+            "entity_url": lambda eid: pages.page_path(datasette, noun, eid),
+        }
+
+    return page_route(load, "tracker_entity.html", noun, "entity_id", links)
 
 
 # --- feeds ----------------------------------------------------------------
 
 
-LABEL_SQL = """CASE c.table_name
-  WHEN 'amendments' THEN (SELECT 'Amendment ' || a.number FROM amendments a WHERE CAST(a.amendment_id AS TEXT) = c.record_id)
-  WHEN 'bills' THEN (SELECT b.short_title FROM bills b WHERE CAST(b.bill_id AS TEXT) = c.record_id)
-  WHEN 'members' THEN (SELECT m.name FROM members m WHERE CAST(m.member_id AS TEXT) = c.record_id)
-  ELSE NULL END"""
-
-
 async def _change_rows(db, where="", params=()):
-    tables = set(await db.table_names())
-    label = LABEL_SQL if {"amendments", "bills", "members"} <= tables else "NULL"
-    sql = f"SELECT c.*, {label} AS label FROM changes c {where} ORDER BY c.detected_at DESC, c.id DESC LIMIT {FEED_LIMIT}"
-    return [dict(r) for r in (await db.execute(sql, params)).rows]
+    sql = f"SELECT c.* FROM changes c {where} ORDER BY c.detected_at DESC, c.id DESC LIMIT {FEED_LIMIT}"
+    rows = [dict(r) for r in (await db.execute(sql, params)).rows]
+    return await pages.label_rows(db, rows, "table_name", "record_id")
 
 
 def _entries(datasette, request, database, rows):
@@ -301,6 +353,7 @@ async def render_atom(datasette, request, database, table, query_name, columns, 
     if feeds.ATOM_COLUMNS <= cols:
         entries = feeds.atom_column_entries(rows)
     else:
+        await pages.label_rows(datasette.get_database(database), rows, "table_name", "record_id")
         entries = _entries(datasette, request, database, rows)
     title = None
     if query_name:
@@ -390,9 +443,10 @@ def render_cell(row, value, column, table, datasette):
 
 
 @hookimpl
-def extra_template_vars(view_name, request, datasette, table):
-    """Links every page's navigation shows: search, the changes feed, and a bill's own feed."""
+def extra_template_vars(view_name, request, datasette, table, database):
+    """Links every page's navigation shows (search, the changes feed, a bill's own feed), and a ping-pong item's page."""
     bill_feed_url = page_url = page_label = None
+    pks = ""
     if view_name == "row" and request is not None:
         pks = str((request.url_vars or {}).get("pks") or "")
         if table == "bills" and pks.isdigit():
@@ -401,13 +455,25 @@ def extra_template_vars(view_name, request, datasette, table):
         if page and pks and (pks.isdigit() or page in ("supplier", "provision")):
             page_url = datasette.urls.path(f"/-/{page}/{pks}")
             page_label = f"Open the {page} page"
-    return {
-        "tracker_search_url": datasette.urls.path("/-/search"),
-        "tracker_feed_url": feed_path(datasette),
-        "tracker_bill_feed_url": bill_feed_url,
-        "tracker_page_url": page_url,
-        "tracker_page_label": page_label,
-    }
+
+    async def inner():
+        found = {
+            "tracker_search_url": datasette.urls.path("/-/search"),
+            "tracker_feed_url": feed_path(datasette),
+            "tracker_bill_feed_url": bill_feed_url,
+            "tracker_page_url": page_url,
+            "tracker_page_label": page_label,
+            "tracker_item": None,
+        }
+        if view_name == "row" and table == "pingpong_items" and pks.isdigit() and database:
+            db = datasette.get_database(database)
+            item = await pages.tabled(datasette, db, "pingpong_items", int(pks))
+            if item is not None:
+                item.update({**common_links(datasette, db), **tabled_links(datasette, db, pks, item), "row_url": "#full-record"})
+                found["tracker_item"] = item
+        return found
+
+    return inner
 
 
 ROW_PAGES = {"amendments": "amendment", "members": "member", "suppliers": "supplier", "provisions": "provision"}

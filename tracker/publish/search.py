@@ -92,10 +92,10 @@ def params(q, *, limit, offset=0, floor=0):
     return {"q": q, "limit": limit, "offset": offset, "floor": floor}
 
 
-def kind_queries(tables, pks):
-    """``{kind: sql}`` for every indexed table present (``tables``: names; ``pks``: table -> pk)."""
+def kind_specs(tables, pks):
+    """``{kind: (title_sql, pk, joins)}`` for every indexed table present (``pks``: table -> pk)."""
     tables = set(tables)
-    queries = {}
+    specs = {}
     for table in FTS:
         if table not in tables or f"{table}_fts" not in tables:
             continue
@@ -107,7 +107,10 @@ def kind_queries(tables, pks):
             if not joins:
                 title = "'Amendment ' || COALESCE(t.number, '?')"
         elif table == "pingpong_items":
-            title = "'Motion ' || COALESCE(t.number, '?')"
+            title = "COALESCE(t.type, 'Motion') || ' ' || COALESCE(t.number, '?')"
+            if "bill_stages" in tables:
+                title += " || COALESCE(' — ' || s.description || ' (' || s.house || ')', '')"
+                joins = "LEFT JOIN bill_stages s ON s.bill_stage_id = t.bill_stage_id"
         elif table == "contributions":
             if "debates" in tables:
                 joins = "LEFT JOIN debates d ON d.debate_id = t.debate_id"
@@ -122,8 +125,79 @@ def kind_queries(tables, pks):
             title = "'Statement ' || COALESCE(t.uin, '') || COALESCE(': ' || t.title, '')"
         else:  # pragma: no cover - every FTS table is named above
             title = f"t.[{pk}]"
-        queries[table] = ranked_sql(table, title_sql=title, pk=pk, joins=joins)
-    return queries
+        specs[table] = (title, pk, joins)
+    return specs
+
+
+def kind_queries(tables, pks):
+    """``{kind: sql}`` for every indexed table present (``tables``: names; ``pks``: table -> pk)."""
+    return {table: ranked_sql(table, title_sql=title, pk=pk, joins=joins) for table, (title, pk, joins) in kind_specs(tables, pks).items()}
+
+
+# --- tagged entities ------------------------------------------------------
+# A search that names a supplier or a provision (by name, alias or id) also finds the
+# documents the tagger linked to it (and, for a provision, to its narrower provisions),
+# though their words differ: "surveillance equipment" finds an amendment about
+# "surveillance cameras" tagged as that provision.
+
+
+def entity_term(text):
+    """What a typed query is compared with: lower case, quotes and ``*`` dropped, spaces single."""
+    return " ".join(str(text or "").replace('"', " ").replace("*", " ").lower().split())
+
+
+def slug(term):
+    return re.sub(r"[^a-z0-9]+", "-", term).strip("-")
+
+
+def named_entities_sql(columns):
+    """SQL naming the suppliers and provisions (with narrower provisions) a term names; params ``:t``, ``:slug``.
+
+    ``columns``: ``{table: [columns]}``; returns None when neither registry is there.
+    """
+    parts = []
+    if {"supplier_id", "name"} <= set(columns.get("suppliers", ())):
+        alias = (
+            " OR (json_valid(aliases) AND EXISTS (SELECT 1 FROM json_each(aliases) WHERE lower(value) = :t))"
+            if "aliases" in columns["suppliers"] else ""
+        )
+        parts.append(f"SELECT 'SUPPLIER' AS label, supplier_id AS id, name FROM suppliers WHERE lower(name) = :t OR supplier_id = :slug{alias}")
+    provisions = {"provision_id", "name"} <= set(columns.get("provisions", ()))
+    if provisions:
+        parts.append("SELECT 'PROVISION', provision_id, name FROM provisions WHERE lower(name) = :t OR provision_id = :slug")
+    if not parts:
+        return None
+    narrower = (
+        " UNION SELECT 'PROVISION', p.provision_id, p.name FROM provisions p JOIN wanted w ON w.label = 'PROVISION' AND p.parent_id = w.id"
+        if provisions and "parent_id" in columns["provisions"] else ""
+    )
+    return f"WITH RECURSIVE wanted(label, id, name) AS ({' UNION '.join(parts)}{narrower}) SELECT DISTINCT label, id, name FROM wanted"
+
+
+TAGGED_DOCS_SQL = """SELECT CAST(doc_id AS TEXT) AS id, group_concat(DISTINCT text) AS texts, group_concat(DISTINCT entity_id) AS entities
+FROM mentions WHERE doc_table = :kind AND label = :label AND entity_id IN (SELECT value FROM json_each(:ids))
+GROUP BY CAST(doc_id AS TEXT) ORDER BY min(id) LIMIT :limit"""
+
+
+def fts_matched_sql(table, pk):
+    """Which of ``:ids`` the text search ``:q`` matches (those are already among the ranked results)."""
+    fts = f"{table}_fts"
+    return (f"SELECT CAST(t.[{pk}] AS TEXT) AS id FROM [{fts}] f JOIN [{table}] t ON t.rowid = f.rowid"
+            f" WHERE [{fts}] MATCH :q AND CAST(t.[{pk}] AS TEXT) IN (SELECT value FROM json_each(:ids))")
+
+
+def titles_sql(table, *, title_sql, pk, joins=""):
+    """Titled rows of ``table`` for the ids in ``:ids`` (the search's other hits: tagged, not matched)."""
+    return (f"SELECT '{table}' AS kind, t.[{pk}] AS id, {title_sql} AS title FROM [{table}] t {joins}"
+            f" WHERE CAST(t.[{pk}] AS TEXT) IN (SELECT value FROM json_each(:ids))")
+
+
+def tagged_snippet(names, texts):
+    """The snippet of a tagged hit: which entity, and the words it was found as."""
+    words = sorted({w for w in (texts or "").split(",") if w})
+    return Markup("Tagged <strong>{}</strong>{}").format(
+        ", ".join(names), Markup(": ") + Markup(", ").join(Markup("<mark>{}</mark>").format(w) for w in words) if words else ""
+    )
 
 
 def counting_sql(table, pk):

@@ -3,7 +3,9 @@
 ``metadata.json`` holds the publication's metadata under the placeholder
 database name ``tracker``; :func:`build_metadata` renames it to the served
 file's name (Datasette names a database after its file) and keeps only the
-canned queries whose tables exist (each query lists them in ``requires``).
+canned queries whose tables exist (each query lists them in ``requires``; a query
+may carry a ``fallback`` form, with its own ``requires`` and ``sql``, for a
+database without some of them).
 
 Safety:
 - the database is opened read-only: Datasette's connections to a mutable file
@@ -79,7 +81,11 @@ def build_metadata(db_path, *, name=None):
     queries = {}
     for key, query in database.get("queries", {}).items():
         query = dict(query)
+        fallback = query.pop("fallback", None)
         needs = set(query.pop("requires", []))
+        if not needs <= tables and fallback:
+            # A simpler form of the query for a database without some of its tables.
+            query["sql"], needs = fallback["sql"], set(fallback.get("requires", []))
         if needs <= tables:
             queries[key] = query
     database["queries"] = queries
