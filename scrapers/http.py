@@ -189,7 +189,10 @@ class HttpClient:
         """Yield ``(items, response)`` for each page until ``total_key`` items are read.
 
         Paging parameters differ by service (Bills API ``Skip``/``Take``, Members API
-        ``skip``/``take``), so their names are arguments.
+        ``skip``/``take``), so their names are arguments. With ``items_key=None`` each
+        page is a bare JSON array (the Votes APIs' searches); where a page carries no
+        total, paging stops at the first empty page, not a short one, so a server
+        that caps the page size cannot cut the results short.
         """
         offset = 0
         while True:
@@ -197,13 +200,18 @@ class HttpClient:
             page_params[skip] = offset
             page_params[take] = page_size
             data, response = self.get_json(url, page_params, source=source)
-            if not isinstance(data, dict) or not isinstance(data.get(items_key), list):
-                raise TrackerError(f"malformed page: no '{items_key}' list", source=source, url=response.url)
-            items = data[items_key]
-            total = data.get(total_key)
-            yield items, response
+            if items_key is None:
+                if not isinstance(data, list):
+                    raise TrackerError("malformed page: not a JSON array", source=source, url=response.url)
+                items, total = data, None
+            else:
+                if not isinstance(data, dict) or not isinstance(data.get(items_key), list):
+                    raise TrackerError(f"malformed page: no '{items_key}' list", source=source, url=response.url)
+                items, total = data[items_key], data.get(total_key)
+            if items:
+                yield items, response
             offset += len(items)
-            if not items or total is None or offset >= total:
+            if not items or (total is not None and offset >= total):
                 return
 
     def close(self):

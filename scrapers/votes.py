@@ -42,21 +42,13 @@ def division_key(house, api_id):
 # -- fetch ---------------------------------------------------------------------
 
 def _search(client, url, params, source, skip, take):
-    """Every item of a search answered by bare arrays: pages of ``PAGE_SIZE`` until a short page.
-
-    Not ``HttpClient.get_paged``: these services give neither an envelope nor a total.
-    """
+    """Every item of a search answered by bare arrays (no envelope, no total): ``[(item, response)]``."""
     found = []
-    offset = 0
-    while True:
-        page_params = {**params, skip: offset, take: PAGE_SIZE}
-        data, response = client.get_json(url, page_params, source=source)
-        if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+    for items, response in client.get_paged(url, params, source=source, skip=skip, take=take, page_size=PAGE_SIZE, items_key=None):
+        if not all(isinstance(item, dict) for item in items):
             raise TrackerError("malformed search page: not a list of divisions", source=source, url=response.url)
-        found.extend((item, response) for item in data)
-        offset += len(data)
-        if len(data) < PAGE_SIZE:
-            return found
+        found.extend((item, response) for item in items)
+    return found
 
 
 def _dated(params, names, start_date, end_date):

@@ -203,6 +203,25 @@ def replace_links(db, table, owner_column, owner_id, rows):
     return True
 
 
+def merge_row(db, table, row, key, refresh=()):
+    """Insert ``row`` unless a row with the same ``key`` columns exists; then set that
+    row's ``refresh`` columns to ``row``'s values where those are not null.
+
+    For rows that accumulate rather than mirror upstream (a member's name forms,
+    which search found a question). Returns True when a row was inserted.
+    """
+    where = " AND ".join(f"[{k}] IS ?" for k in key)
+    found = db.execute(f"SELECT rowid FROM [{table}] WHERE {where}", [row[k] for k in key]).fetchone()
+    if found is None:
+        _insert(db, table, row)
+        return True
+    updates = [k for k in refresh if row.get(k) is not None]
+    if updates:
+        sets = ", ".join(f"[{k}] = ?" for k in updates)
+        db.execute(f"UPDATE [{table}] SET {sets} WHERE rowid = ?", [*(row[k] for k in updates), found[0]])
+    return False
+
+
 def ensure_member(db, member, *, run_id, at=None):
     """Insert a member known only from a reference (a sponsor, a speaker) if new.
 

@@ -183,12 +183,9 @@ def write_member(db, row, names, *, run_id):
 def merge_names(db, rows):
     """Add name forms, keeping one row per (member, name, kind) and filling in dates learnt later."""
     for row in rows:
-        db.execute(
-            "INSERT INTO member_names (member_id, name, kind, start_date, end_date) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT(member_id, name, kind) DO UPDATE SET"
-            " start_date = COALESCE(excluded.start_date, member_names.start_date),"
-            " end_date = COALESCE(excluded.end_date, member_names.end_date)",
-            [row["member_id"], row["name"], row["kind"], row["start_date"], row["end_date"]],
+        store.merge_row(
+            db, "member_names", {k: row[k] for k in ("member_id", "name", "kind", "start_date", "end_date")},
+            key=("member_id", "name", "kind"), refresh=("start_date", "end_date"),
         )
 
 
@@ -573,6 +570,4 @@ def sync_written(run, searches):
     with store.transaction(db):
         for table, item_id, term in matches:
             column = "question_id" if table == "written_questions" else "statement_id"
-            exists = db.execute(f"SELECT 1 FROM written_matches WHERE [{column}] = ? AND term = ?", [item_id, term]).fetchone()
-            if not exists:
-                db.execute(f"INSERT INTO written_matches ([{column}], term, first_seen) VALUES (?, ?, ?)", [item_id, term, store.utcnow()])
+            store.merge_row(db, "written_matches", {column: item_id, "term": term, "first_seen": store.utcnow()}, key=(column, "term"))
