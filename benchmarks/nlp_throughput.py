@@ -173,7 +173,7 @@ def main(argv=None):
     results["rows"] = [{"pipeline": name, "seconds": round(s, 3), "words_per_second": round(words / s),
                         "ratio_to_tokenizer": round(floor / s, 3)} for name, s in rows]
     if sm is None:
-        results["note"] = "en_core_web_sm is not installed (optional extra: pip install '.[model]'); its row is left out"
+        results["note"] = "en_core_web_sm is not installed (optional: `python -m spacy download en_core_web_sm` where spaCy's model downloads are reachable); its row is left out"
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
