@@ -7,6 +7,7 @@ import json
 
 from scrapers.errors import TrackerError
 from scrapers.http import base_url
+from scrapers.members import member_from_recorded
 from scrapers.text import html_to_text
 
 SOURCE = "Bills API"
@@ -177,16 +178,10 @@ def parse_stage(data, bill_id, source_url):
 
 def member_from_reference(member):
     """An ``AmendmentMember`` / ``Member`` reference to a (thin) ``members`` row."""
-    house = member.get("house")
-    return {
-        "member_id": member["memberId"],
-        "name": member.get("name"),
-        "party": member.get("party"),
-        "house": house,
-        "constituency": member.get("memberFrom") if house == "Commons" else None,
-        "thumbnail_url": member.get("memberPhoto"),
-        "source_url": None,
-    }
+    return member_from_recorded(
+        member["memberId"], name=member.get("name"), party=member.get("party"), house=member.get("house"),
+        member_from=member.get("memberFrom"), thumbnail_url=member.get("memberPhoto"),
+    )
 
 
 def parse_sponsors(sponsors):

@@ -19,7 +19,7 @@ def test_parse_bill_on_real_response():
     assert sponsor == {
         "member_id": 4643, "name": "Jack Brereton", "party": "Conservative", "house": "Commons",
         "constituency": "Stoke-on-Trent South", "thumbnail_url": "https://members-api.parliament.uk/api/Members/4643/Thumbnail",
-        "source_url": None,
+        "name_list_as": None, "source_url": None,
     }
 
 
