@@ -35,7 +35,7 @@ def load_sample(name):
 
 
 class NotFound(Exception):
-    pass
+    """No sample record answers this path: the service's 404."""
 
 
 def _page(items, query, skip="Skip", take="Take"):
@@ -404,7 +404,7 @@ class SampleAdapter(BaseAdapter):
         return response
 
     def close(self):
-        pass
+        """Nothing to release: the sample lives in memory."""
 
 
 def sample_session(api=None):
