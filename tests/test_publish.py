@@ -763,3 +763,22 @@ def test_the_full_schema_has_every_table_these_tests_branch_on(tables):
         "written_questions", "pingpong_items", "contributions_fts",
         "written_questions_fts", "mentions", "suppliers", "provisions",
     } <= tables
+
+
+def test_clause_history_keeps_bill_clauses_apart_from_act_sections(tmp_path):
+    """The Act's section 12 is not the Bill's clause 12: each is asked for by its own name."""
+    path = tmp_path / "tracker.db"
+    db = store.open_db(str(path))
+    run = store.start_run(db, "test")
+    with store.transaction(db):
+        store.upsert(db, "bills", {"bill_id": BILL, "short_title": "Procurement Bill [HL]"}, run_id=run)
+        store.upsert(db, "bill_clauses", {"clause_id": "hl-12", "bill_id": BILL, "version": "HL Bill 4", "kind": "clause",
+                                          "number": "12", "heading": "Exclusions", "text": "A supplier is excluded if..."}, run_id=run)
+        store.upsert(db, "bill_clauses", {"clause_id": "ukpga/2023/54/section/12", "bill_id": BILL, "version": "As enacted", "kind": "section",
+                                          "number": "12", "heading": "Covered procurement: objectives", "text": "In carrying out..."}, run_id=run)
+    db.close()
+    site = Site(path)
+    clause = [r["what"] for r in canned(site, "clause_history", clause="clause 12")]
+    section = [r["what"] for r in canned(site, "clause_history", clause="section 12")]
+    assert clause == ["text of clause 12: Exclusions"]
+    assert section == ["text of section 12: Covered procurement: objectives"]
