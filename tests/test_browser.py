@@ -162,7 +162,7 @@ def test_fetch_and_parse_a_feed(page, base_url):
     assert root.tag == f"{ATOM}feed"
     entries = root.findall(f"{ATOM}entry")
     assert entries and all(e.findtext(f"{ATOM}id") and e.findtext(f"{ATOM}updated") for e in entries)
-    assert entries[0].findtext(f"{ATOM}title") == "Amendment NC1 changed: decision"
+    assert entries[0].findtext(f"{ATOM}title") == "Amendment NC1 (Committee stage, Lords) changed: decision"
     all_changes = page.request.get(base_url + page.locator("a.feed-link").first.get_attribute("href"))
     assert ET.fromstring(all_changes.body()).findtext(f"{ATOM}title") == "Procurement Bill tracker: all changes"
 

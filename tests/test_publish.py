@@ -577,7 +577,7 @@ def test_all_changes_feed(site):
     root, entries = parse_atom(site.get("/-/feeds/changes.atom"))
     assert root.findtext(f"{ATOM}title") == "Procurement Bill tracker: all changes"
     first = entries[0]
-    assert first.findtext(f"{ATOM}title") == "Amendment NC1 changed: decision"
+    assert first.findtext(f"{ATOM}title") == "Amendment NC1 (Committee stage, Lords) changed: decision"
     assert "NoDecision → Agreed" in first.findtext(f"{ATOM}summary")
     assert first.find(f"{ATOM}link").get("href").endswith(f"/-/amendment/{A_SURVEILLANCE}")
     assert "changes.atom" in site.get("/").text, "linked from the pages"
@@ -614,7 +614,7 @@ def test_ranking_is_bounded_to_a_window_and_says_so(site, monkeypatch):
 
 def test_changes_table_feed(site):
     _, entries = parse_atom(site.get("/tracker/changes.atom?kind=changed"))
-    assert [e.findtext(f"{ATOM}title") for e in entries] == ["Amendment NC1 changed: decision"]  # the record by name
+    assert [e.findtext(f"{ATOM}title") for e in entries] == ["Amendment NC1 (Committee stage, Lords) changed: decision"]  # the record by name
     assert entries[0].find(f"{ATOM}link").get("href").endswith(f"/-/amendment/{A_SURVEILLANCE}")
 
 
@@ -747,12 +747,12 @@ def test_reference_links_need_a_typed_column():
 def test_feed_entries_name_their_records(rich_site, tables):
     feed, entries = parse_atom(rich_site.get("/-/feeds/changes.atom"))
     titles = [e.findtext(f"{ATOM}title") for e in entries]
-    assert "Amendment 50 added" in titles and "schedule 7: Discretionary exclusion grounds (HL Bill 4) added" in titles
+    assert "Amendment 50 (Report stage, Commons) added" in titles and "schedule 7: Discretionary exclusion grounds (HL Bill 4) added" in titles
     assert "Procurement Bill [HL] added" in titles and "Jane Smith added" in titles
     if "division_votes" in tables:
         assert "Motion B1 added" in titles and "Speech by Lord Alton of Liverpool added" in titles
     _, entries = parse_atom(rich_site.get("/tracker/changes_since.atom?since=2023-03-01&bill=&table=&kind="))
-    assert {e.findtext(f"{ATOM}title") for e in entries} == {"Amendment 50 added", "schedule 7: Discretionary exclusion grounds (HL Bill 4) added"}
+    assert {e.findtext(f"{ATOM}title") for e in entries} == {"Amendment 50 (Report stage, Commons) added", "schedule 7: Discretionary exclusion grounds (HL Bill 4) added"}
 
 
 def test_the_full_schema_has_every_table_these_tests_branch_on(tables):

@@ -230,12 +230,16 @@ def decode_json(value):
         return value
 
 
+_STAGE = (" || COALESCE(' (' || (SELECT s.description || COALESCE(', ' || s.house, '') FROM bill_stages s"
+          " WHERE s.bill_stage_id = t.bill_stage_id) || ')', '')")
+
 # How each kind of record is named in feeds and lists: (key, [columns the label needs], SQL over alias t).
 RECORD_LABELS = {
     "bills": ("bill_id", ["short_title"], "t.short_title"),
     "bill_stages": ("bill_stage_id", ["description", "house"], "t.description || COALESCE(', ' || t.house, '')"),
-    "amendments": ("amendment_id", ["number"], "'Amendment ' || COALESCE(t.number, '?')"),
-    "pingpong_items": ("pingpong_item_id", ["type", "number"], "COALESCE(t.type, 'Motion') || ' ' || COALESCE(t.number, '?')"),
+    # Numbers repeat from stage to stage (Amendment 1 at Committee and at Report), so the stage is part of the name.
+    "amendments": ("amendment_id", ["number", "bill_stage_id"], "'Amendment ' || COALESCE(t.number, '?')" + _STAGE),
+    "pingpong_items": ("pingpong_item_id", ["type", "number", "bill_stage_id"], "COALESCE(t.type, 'Motion') || ' ' || COALESCE(t.number, '?')" + _STAGE),
     "members": ("member_id", ["name"], "t.name"),
     "debates": ("debate_id", ["title", "date"], "COALESCE(t.title, 'Debate') || COALESCE(', ' || t.date, '')"),
     "contributions": ("contribution_id", ["attributed_to"], "'Speech by ' || COALESCE(t.attributed_to, 'an unattributed speaker')"),
