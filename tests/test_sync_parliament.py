@@ -401,3 +401,20 @@ def test_a_division_or_child_section_gone_upstream_is_marked_removed(server, db,
     again = sync(db, tmp_path, full=True)
     kinds = db.execute("SELECT kind FROM changes WHERE sync_run_id = ? AND record_id = ?", [again.run_id, f"lords-{gone['divisionId']}"]).fetchall()
     assert kinds == [("restored",)]
+
+
+def test_a_debate_gone_from_its_day_is_marked_removed_with_its_sections(server, db, tmp_path):
+    sync(db, tmp_path)
+    gone = server.api.parliament["debates"].pop(2)  # the Commons report debate, with child sections
+    children = [c["Overview"]["ExtId"] for c in gone.get("ChildDebates") or []]
+    assert children, "this debate has child sections"
+    ext_id = gone["Overview"]["ExtId"]
+    sync(db, tmp_path)
+    assert one(db, "SELECT removed_at FROM debates WHERE debate_id = ?", ext_id)[0] is None  # the day is not searched again
+    full = sync(db, tmp_path, full=True)
+    removed = {r[0] for r in db.execute("SELECT record_id FROM changes WHERE sync_run_id = ? AND kind = 'removed' AND table_name = 'debates'", [full.run_id])}
+    assert removed == {ext_id, *children}
+    assert one(db, "SELECT removed_at FROM debates WHERE debate_id = ?", ext_id)[0] is not None
+    assert db["debates"].count == 8  # kept, never deleted
+    again = sync(db, tmp_path, full=True)
+    assert one(db, "SELECT count(*) FROM changes WHERE sync_run_id = ? AND kind = 'removed'", again.run_id)[0] == 0

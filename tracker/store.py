@@ -167,22 +167,31 @@ def mark_removed(db, table, scope, seen_ids, *, run_id, at=None, bill_id=None):
     """Mark records in ``scope`` that upstream no longer lists as removed.
 
     ``scope`` is a dict of column values selecting the records one listing covers
-    (e.g. ``{"bill_stage_id": 123}``); ``seen_ids`` the primary keys that listing
+    (e.g. ``{"bill_stage_id": 123}``; None matches NULL); ``seen_ids`` the primary keys that listing
     returned. Records are never deleted: ``removed_at`` is set and one
     ``removed`` change is recorded. Returns the ids marked.
     """
-    at = at or utcnow()
     (pk,) = _pk_columns(db, table)
-    where = " AND ".join(f"[{k}] = ?" for k in scope) or "1"
+    where = " AND ".join(f"[{k}] IS ?" for k in scope) or "1"
     rows = db.execute(
         f"SELECT [{pk}] FROM [{table}] WHERE {where} AND removed_at IS NULL", list(scope.values())
     ).fetchall()
     seen = {str(i) for i in seen_ids}
-    gone = [r[0] for r in rows if str(r[0]) not in seen]
-    for record_id in gone:
-        db.execute(f"UPDATE [{table}] SET removed_at = ? WHERE [{pk}] = ?", [at, record_id])
-        record_change(db, run_id, table, record_id, "removed", {"removed_at": [None, at]}, bill_id=bill_id, at=at)
-    return gone
+    return remove_records(db, table, [r[0] for r in rows if str(r[0]) not in seen], run_id=run_id, at=at, bill_id=bill_id)
+
+
+def remove_records(db, table, ids, *, run_id, at=None, bill_id=None):
+    """Mark the records ``ids`` of ``table`` removed upstream (those not already so);
+    one ``removed`` change each. Returns the ids marked."""
+    at = at or utcnow()
+    (pk,) = _pk_columns(db, table)
+    marked = []
+    for record_id in ids:
+        cursor = db.execute(f"UPDATE [{table}] SET removed_at = ? WHERE [{pk}] = ? AND removed_at IS NULL", [at, record_id])
+        if cursor.rowcount:
+            record_change(db, run_id, table, record_id, "removed", {"removed_at": [None, at]}, bill_id=bill_id, at=at)
+            marked.append(record_id)
+    return marked
 
 
 def replace_links(db, table, owner_column, owner_id, rows):

@@ -332,9 +332,21 @@ def sync_bill_debates(run, bill_id):
                 complete = False
                 run.fail(error)
         if complete:
+            previous = json.loads(store.get_state(db, state_key) or "[]")
             with store.transaction(db):
+                remove_debates(db, set(previous) - set(found), run_id=run.run_id, bill_id=bill_id)
                 store.set_state(db, state_key, json.dumps(sorted(found)), run_id=run.run_id)
     relink_debates(run, bill_id, stages, skip=fetched)
+
+
+def remove_debates(db, debate_ids, *, run_id, bill_id):
+    """Mark debates that a complete search of their day no longer finds, and their child
+    sections, as removed upstream (kept, with one ``removed`` change each)."""
+    ids = set(debate_ids)
+    while ids:
+        store.remove_records(db, "debates", sorted(ids), run_id=run_id, bill_id=bill_id)
+        marks = ",".join("?" for _ in ids)
+        ids = {r[0] for r in db.execute(f"SELECT debate_id FROM debates WHERE parent_debate_id IN ({marks}) AND removed_at IS NULL", sorted(ids))}
 
 
 def sync_debate(run, bill_id, stages, ext_id):
