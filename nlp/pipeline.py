@@ -18,6 +18,7 @@ import spacy
 from nlp import components  # noqa: F401  (registers the factories)
 from nlp.components import DATA_DIR, PATTERNS_DIR
 from nlp.members import day, house_of
+from scrapers.members import parse_member, search_values
 
 HERE = Path(__file__).parent
 CODE_FILES = ("matcher.py", "members.py", "components.py", "pipeline.py")
@@ -110,27 +111,10 @@ def members_from_db(db):
 
 
 def members_from_search_json(path):
-    """Member rows from a Members API ``/api/Members/Search`` response file."""
+    """Member rows from a saved Members API ``/api/Members/Search`` response file
+    (parsed by the Members scraper's own parser, so both read it one way)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    items = data.get("items", data) if isinstance(data, dict) else data
-    out = []
-    for item in items:
-        value = item.get("value", item)
-        membership = value.get("latestHouseMembership") or {}
-        house = house_of(membership.get("house"))
-        out.append({
-            "member_id": value["id"],
-            "name": value.get("nameDisplayAs"),
-            "house": house,
-            "constituency": membership.get("membershipFrom") if house == "Commons" else None,
-            "name_display_as": value.get("nameDisplayAs"),
-            "name_list_as": value.get("nameListAs"),
-            "name_address_as": value.get("nameAddressAs"),
-            "membership_start": day(membership.get("membershipStartDate")),
-            "membership_end": day(membership.get("membershipEndDate")),
-            "gender": value.get("gender"),
-        })
-    return out
+    return [parse_member(value, None) for value in search_values(data)]
 
 
 def make_doc(nlp, text, *, date=None, house=None, amendments=None, pingpong=None, ents=True):
