@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tracker.migrations.m0004_publish import FTS, fts_statements  # noqa: E402
+from tracker.store.migrations.m0004_publish import FTS, fts_statements  # noqa: E402
 from tracker.publish import search  # noqa: E402
 
 # (term, share of rows that contain it)

@@ -41,8 +41,8 @@ def data_files(patterns_dir=None, data_dir=None):
 
 def pipeline_version(members=(), member_names=(), *, patterns_dir=None, data_dir=None):
     """A short hash of the code, the pattern and data files, and the member gazetteer."""
-    # tracker/tagging.py holds the linking context rules (stages, ping-pong numbers): a change there retags too.
-    parts = [(HERE / name).read_bytes() for name in CODE_FILES] + [(HERE.parent / "tracker" / "tagging.py").read_bytes()]
+    # tracker/tagging holds the linking context rules (stages, ping-pong numbers): a change there retags too.
+    parts = [(HERE / name).read_bytes() for name in CODE_FILES] + [(HERE.parent / "tracker" / "tagging" / "__init__.py").read_bytes()]
     parts += [path.name.encode() + b"\0" + path.read_bytes() for path in data_files(patterns_dir, data_dir)]
     parts.append(_digest(sorted(([m.get(f) for f in MEMBER_FIELDS] for m in members), key=str)).encode())
     parts.append(_digest(sorted(([n.get(f) for f in NAME_FIELDS] for n in member_names), key=str)).encode())

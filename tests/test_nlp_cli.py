@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from tracker import store
 from tracker.cli import cli
-from tracker.cli_nlp import COMMANDS
+from tracker.cli.nlp import COMMANDS
 
 
 def run(*args, input=None):

@@ -248,7 +248,7 @@ def test_a_new_item_in_the_stage_retags_that_stages_documents(db):
 def test_migration_adds_the_link_to_an_existing_database(tmp_path):
     import sqlite_utils
 
-    from tracker import migrations
+    from tracker.store import migrations
 
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(path)

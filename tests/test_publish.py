@@ -16,7 +16,7 @@ import sqlite_utils
 import re
 
 from tracker import store
-from tracker.migrations import m0001_foundation, m0004_publish
+from tracker.store.migrations import m0001_foundation, m0004_publish
 from tracker.publish import pages, search, server
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -4,7 +4,8 @@ import sqlite3
 import pytest
 import sqlite_utils
 
-from tracker import migrations, store
+from tracker import store
+from tracker.store import migrations
 
 
 def test_fresh_database_has_declared_keys(db):

@@ -13,7 +13,7 @@ from scrapers.http import BASE_URL_DEFAULTS
 from tracker import store
 from tracker.sampleapi import SampleApi
 from tracker.sync import bills_step, run_sync
-from tracker.sync_parliament import (
+from tracker.sync.parliament import (
     divisions_step,
     hansard_step,
     members_step,

@@ -16,7 +16,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from tracker.migrations.m0004_publish import FTS
+from tracker.store.migrations.m0004_publish import FTS
 
 OPEN, CLOSE = "\x02", "\x03"
 RANK_WINDOW = 20_000

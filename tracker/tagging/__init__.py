@@ -22,7 +22,7 @@ from nlp import pipeline as nlp_pipeline
 from nlp.components import DATA_DIR, read_jsonl
 from scrapers.errors import TrackerError
 from tracker import store
-from tracker.migrations.m0003_nlp import RISK_FLAGS
+from tracker.store.migrations.m0003_nlp import RISK_FLAGS
 
 PAGE = 500
 

@@ -10,7 +10,7 @@ import click
 from scrapers.errors import TrackerError
 from tracker import store, tagging
 
-SAMPLE_MEMBERS = Path(__file__).parent / "sample" / "members_search.json"
+SAMPLE_MEMBERS = Path(__file__).parents[1] / "sample" / "members_search.json"
 
 
 def _ctx_value(ctx, key, default=None):

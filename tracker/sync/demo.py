@@ -27,7 +27,7 @@ def demo_steps():
 def parliament_steps():
     """Members, the bill's debates and divisions, and written questions and statements on
     the bill and the sample's watch terms (members referred to later are fetched as they appear)."""
-    from tracker.sync_parliament import divisions_step, hansard_step, members_step, questions_step
+    from tracker.sync.parliament import divisions_step, hansard_step, members_step, questions_step
 
     return [members_step(), hansard_step(), divisions_step(), questions_step(terms=SAMPLE_WATCH_TERMS)]
 

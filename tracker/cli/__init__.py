@@ -2,18 +2,15 @@
 
 Each command calls one library function; the project's expected failures
 (:class:`TrackerError`) become one line on stderr and exit code 1.
-Commands of other areas live in ``tracker/cli_<area>.py`` modules, each with a
-``COMMANDS`` list, and are registered here.
+Commands of other areas live in ``tracker/cli/<area>.py`` modules, each with a
+``COMMANDS`` list, registered here by name.
 """
-import importlib
 import json
-import pkgutil
 import sqlite3
 import sys
 
 import click
 
-import tracker
 from scrapers.errors import TrackerError
 from tracker import store
 
@@ -138,7 +135,7 @@ def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, wit
         steps.append(legislation_step(bill_ids[0], act_path))
         sources.append("legislation")
     if any(extra):
-        from tracker import sync_parliament
+        from tracker.sync import parliament as sync_parliament
 
         for flag, name, make_step in (
             (with_members, "members", sync_parliament.members_step),
@@ -168,7 +165,7 @@ def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, wit
 @click.pass_context
 def demo(ctx, serve, port, archive_dir):
     """Build the database from the bundled Procurement Bill sample (no network), tag it, then serve it."""
-    from tracker.demo import build_demo
+    from tracker.sync.demo import build_demo
 
     progress = make_progress(ctx)
     try:
@@ -203,7 +200,7 @@ def serve_command(ctx, host="127.0.0.1", port=8001, immutable=False):
 @click.pass_context
 def status(ctx, runs, n_changes, as_json):
     """Recent sync runs, record counts and what changed."""
-    from tracker.status import database_status
+    from tracker.store.status import database_status
 
     report = database_status(open_db(ctx), runs=runs, changes=n_changes)
     if as_json:
@@ -225,11 +222,11 @@ def status(ctx, runs, n_changes, as_json):
 
 
 def _register_area_commands():
-    for info in pkgutil.iter_modules(tracker.__path__):
-        if info.name.startswith("cli_"):
-            module = importlib.import_module(f"tracker.{info.name}")
-            for command in getattr(module, "COMMANDS", []):
-                cli.add_command(command)
+    from tracker.cli import members, nlp
+
+    for module in (members, nlp):
+        for command in module.COMMANDS:
+            cli.add_command(command)
 
 
 def _set_db_path(ctx, param, value):

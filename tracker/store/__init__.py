@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
-from tracker import migrations
+from tracker.store import migrations
 
 BOOKKEEPING = ("source_url", "sync_run_id", "content_hash", "first_seen", "last_seen", "removed_at")
 

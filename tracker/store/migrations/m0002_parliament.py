@@ -1,6 +1,6 @@
 """Debates and speeches (Hansard), divisions and votes (Commons and Lords Votes),
 links from speeches to amendments, and written questions and statements."""
-from tracker.migrations.m0001_foundation import TRACKING
+from tracker.store.migrations.m0001_foundation import TRACKING
 
 RUN_FK = ("sync_run_id", "sync_runs", "id")
 
