@@ -5,7 +5,8 @@ from conftest import NO_WAIT
 from scrapers.errors import TrackerError
 from scrapers.legislation import item_url, parse_item
 from tracker.sampleapi import SAMPLE_DIR
-from tracker.sync import legislation_step, run_sync
+from tracker.sync import run_sync
+from tracker.sync.legislation import legislation_step
 
 CLML = (SAMPLE_DIR / "legislation" / "ukpga-2023-54.xml").read_bytes()
 

@@ -7,7 +7,8 @@ import pytest
 from conftest import NO_WAIT
 from scrapers.errors import TrackerError
 from tracker import store
-from tracker.sync import bills_step, run_sync
+from tracker.sync import run_sync
+from tracker.sync.bills import bills_step
 
 
 def sync(db, bill_ids=(3159,), search_terms=(), **kwargs):

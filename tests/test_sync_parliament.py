@@ -12,15 +12,13 @@ from scrapers import votes as votes_api
 from scrapers.http import BASE_URL_DEFAULTS
 from tracker import store
 from tracker.sampleapi import SampleApi
-from tracker.sync import bills_step, run_sync
-from tracker.sync.parliament import (
-    divisions_step,
-    hansard_step,
-    members_step,
-    questions_step,
-    resolve_target,
-    tell_stage,
-)
+from tracker.sync import run_sync
+from tracker.sync.bills import bills_step
+from tracker.sync.divisions import divisions_step
+from tracker.sync.hansard import hansard_step
+from tracker.sync.linking import resolve_target, tell_stage
+from tracker.sync.members import members_step
+from tracker.sync.questions import questions_step
 
 NO_WAIT = {"sleep": lambda seconds: None, "max_retries": 1}
 BILL = 3159

@@ -118,7 +118,7 @@ def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, wit
       tracker sync --bill 3159 --act ukpga/2023/54
       tracker sync --bill 3159 --replay archive/sync-00001-....warc.gz
     """
-    from tracker.sync import bills_step, legislation_step, run_sync
+    from tracker.sync import plan_steps, run_sync
 
     if act_path and len(bill_ids) != 1:
         raise click.UsageError("--act needs exactly one --bill, whose text it is")
@@ -127,28 +127,10 @@ def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, wit
         raise click.UsageError("name at least one --bill ID or --search TERM, or a source flag")
     db = open_db(ctx)
     progress = make_progress(ctx)
-    steps, sources = [], []
-    if bill_ids or search_terms:
-        steps.append(bills_step(bill_ids=bill_ids, search_terms=search_terms))
-        sources.append("bills")
-    if act_path:
-        steps.append(legislation_step(bill_ids[0], act_path))
-        sources.append("legislation")
-    if any(extra):
-        from tracker.sync import parliament as sync_parliament
-
-        for flag, name, make_step in (
-            (with_members, "members", sync_parliament.members_step),
-            (with_hansard, "hansard", sync_parliament.hansard_step),
-            (with_divisions, "divisions", sync_parliament.divisions_step),
-        ):
-            if flag:
-                steps.append(make_step())
-                sources.append(name)
-        if with_questions:
-            steps.append(sync_parliament.questions_step(terms=terms))
-            sources.append("questions")
-    sources = ",".join(sources)
+    steps, sources = plan_steps(
+        bill_ids=bill_ids, search_terms=search_terms, act_path=act_path, members=with_members,
+        hansard=with_hansard, divisions=with_divisions, questions=with_questions, terms=terms,
+    )
     try:
         run = run_sync(db, steps, sources=sources, replay=replay, archive_dir=archive_dir, full=full, rate_limit=rate_limit, progress=progress)
     finally:

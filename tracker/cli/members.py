@@ -6,7 +6,7 @@ import click
 from scrapers import members as members_api
 from scrapers.errors import TrackerError
 from tracker import store
-from tracker.sync.parliament import member_rows, write_member
+from tracker.sync.members import member_rows, write_member
 
 
 def load_member_files(db, paths):

@@ -1,6 +1,9 @@
 """One sync run: which sources, incremental decisions, transactions and ``sync_runs``.
 
-A run is a list of *steps*, each a function ``step(run)`` taking a :class:`SyncRun`.
+A run is a list of *steps*, each a function ``step(run)`` taking a :class:`SyncRun`;
+each source's step lives in its own module here (``bills``, ``legislation``,
+``members``, ``hansard``, ``divisions``, ``questions``), and ``linking`` ties
+debates and divisions to stages and references to amendments.
 Every step fetches through ``run.client`` and writes through :mod:`tracker.store`
 inside ``store.transaction(run.db)``, one unit (a stage, a bill, a debate) at a
 time, so an interrupted run leaves only whole units behind and the next run
@@ -11,9 +14,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from scrapers import bills as bills_api
-from scrapers import legislation
-from scrapers.errors import TrackerError, parsing
+from scrapers.errors import TrackerError
 from scrapers.http import HttpClient
 from tracker import store
 
@@ -87,113 +88,33 @@ def run_sync(db, steps, *, sources, replay=(), archive_dir="archive", full=False
     return run
 
 
-# -- the Bills API step ----------------------------------------------------------
+def plan_steps(*, bill_ids=(), search_terms=(), act_path=None, members=False, hansard=False, divisions=False,
+               questions=False, terms=()) -> tuple[list, str]:
+    """The steps of one sync run and its ``sources`` label (as ``sync_runs.sources`` keeps it),
+    from what ``tracker sync`` was asked for; the one place that knows which step serves which source."""
+    from tracker.sync import divisions as divisions_sync
+    from tracker.sync import hansard as hansard_sync
+    from tracker.sync import members as members_sync
+    from tracker.sync import questions as questions_sync
+    from tracker.sync.bills import bills_step
+    from tracker.sync.legislation import legislation_step
 
-def bills_step(bill_ids=(), search_terms=()):
-    """A step that syncs the given bills (and all bills matching the search terms)."""
-
-    def step(run):
-        ids = list(bill_ids)
-        for term in search_terms:
-            matches = bills_api.search_bills(run.client, term)
-            if not matches:
-                run.say(f"no bill matches {term!r}")
-            ids.extend(item["billId"] for item, _ in matches)
-        seen = []
-        for bill_id in ids:
-            if bill_id in seen:
-                continue
-            seen.append(bill_id)
-            run.bill_ids.append(bill_id)
-            try:
-                sync_bill(run, bill_id)
-            except TrackerError as error:
-                if len(ids) == 1:
-                    raise
-                run.fail(error)
-        if ids and len(run.errors) >= len(seen):
-            raise run.errors[0]
-
-    return step
-
-
-def sync_bill(run, bill_id):
-    """Sync one bill: the bill, then (unless unchanged since the last full pass) its stages and amendments."""
-    db, client = run.db, run.client
-    data, response = bills_api.fetch_bill(client, bill_id)
-    with parsing(bills_api.SOURCE, response.url, record=bill_id):
-        row = bills_api.parse_bill(data, response.url)
-        sponsors = bills_api.parse_bill_sponsors(data)
-    with store.transaction(db):
-        for member in sponsors:
-            store.ensure_member(db, member, run_id=run.run_id)
-        store.upsert(db, "bills", row, run_id=run.run_id, bill_id=bill_id)
-    state_key = f"bills:{bill_id}:lastUpdate"
-    if not run.full and row["last_update"] and store.get_state(db, state_key) == row["last_update"]:
-        run.say(f"bill {bill_id}: unchanged since last sync (lastUpdate {row['last_update']}); stages not fetched")
-        return
-    stage_rows = []
-    for item, resp in bills_api.fetch_stages(client, bill_id):
-        with parsing(bills_api.SOURCE, resp.url, record=f"stage of bill {bill_id}"):
-            stage_rows.append(bills_api.parse_stage(item, bill_id, resp.url))
-    with store.transaction(db):
-        for stage_row in stage_rows:
-            store.upsert(db, "bill_stages", stage_row, run_id=run.run_id, bill_id=bill_id)
-        store.mark_removed(db, "bill_stages", {"bill_id": bill_id}, [s["bill_stage_id"] for s in stage_rows], run_id=run.run_id, bill_id=bill_id)
-    for stage_row in stage_rows:
-        run.tick(f"{bill_id}: {stage_row['description']}", total=len(stage_rows))
-        sync_stage(run, bill_id, stage_row)
-    with store.transaction(db):
-        store.set_state(db, state_key, row["last_update"], run_id=run.run_id)
-
-
-def sync_stage(run, bill_id, stage_row):
-    """Fetch one stage's amendments (and ping-pong items), then write them in one transaction."""
-    db, client = run.db, run.client
-    stage_id = stage_row["bill_stage_id"]
-    amendments = []
-    for item, detail, resp in bills_api.fetch_amendments(client, bill_id, stage_id):
-        with parsing(bills_api.SOURCE, resp.url, record=item.get("amendmentId")):
-            amendments.append(bills_api.parse_amendment(item, detail, resp.url))
-    pingpong = []
-    if bills_api.stage_has_pingpong(stage_row):
-        for item, detail, resp in bills_api.fetch_pingpong(client, bill_id, stage_id):
-            with parsing(bills_api.SOURCE, resp.url, record="ping-pong item"):
-                pingpong.append(bills_api.parse_pingpong_item(item, detail, resp.url))
-    with store.transaction(db):
-        _write_items(run, "amendments", "amendment_id", "amendment_sponsors", amendments, bill_id)
-        store.mark_removed(db, "amendments", {"bill_stage_id": stage_id}, [r["amendment_id"] for r, _, _ in amendments], run_id=run.run_id, bill_id=bill_id)
-        if bills_api.stage_has_pingpong(stage_row):
-            _write_items(run, "pingpong_items", "pingpong_item_id", "pingpong_sponsors", pingpong, bill_id)
-            store.mark_removed(db, "pingpong_items", {"bill_stage_id": stage_id}, [r["pingpong_item_id"] for r, _, _ in pingpong], run_id=run.run_id, bill_id=bill_id)
-
-
-def _write_items(run, table, pk, link_table, parsed, bill_id):
-    for row, links, members in parsed:
-        for member in members:
-            store.ensure_member(run.db, member, run_id=run.run_id)
-        if row.get("bill_id") is None:
-            row["bill_id"] = bill_id
-        store.upsert(run.db, table, row, run_id=run.run_id, bill_id=bill_id)
-        store.replace_links(run.db, link_table, pk, row[pk], links)
-
-
-# -- legislation.gov.uk: the bill's text by clause --------------------------------
-
-def legislation_step(bill_id, item_path, version="As enacted"):
-    """A step that loads the text of ``item_path`` (e.g. ``ukpga/2023/54``) as ``bill_id``'s clauses."""
-
-    def step(run):
-        body, response = legislation.fetch_item(run.client, item_path)
-        with parsing(legislation.SOURCE, response.url, record=item_path):
-            rows = legislation.parse_item(body, item_path, bill_id, response.url, version=version)
-        run.tick(f"{bill_id}: text of {item_path}")
-        with store.transaction(run.db):
-            for row in rows:
-                store.upsert(run.db, "bill_clauses", row, run_id=run.run_id, bill_id=bill_id)
-            store.mark_removed(
-                run.db, "bill_clauses", {"bill_id": bill_id, "version": version},
-                [row["clause_id"] for row in rows], run_id=run.run_id, bill_id=bill_id,
-            )
-
-    return step
+    steps, sources = [], []
+    if bill_ids or search_terms:
+        steps.append(bills_step(bill_ids=bill_ids, search_terms=search_terms))
+        sources.append("bills")
+    if act_path:
+        steps.append(legislation_step(bill_ids[0], act_path))
+        sources.append("legislation")
+    for wanted, name, make_step in (
+        (members, "members", members_sync.members_step),
+        (hansard, "hansard", hansard_sync.hansard_step),
+        (divisions, "divisions", divisions_sync.divisions_step),
+    ):
+        if wanted:
+            steps.append(make_step())
+            sources.append(name)
+    if questions:
+        steps.append(questions_sync.questions_step(terms=terms))
+        sources.append("questions")
+    return steps, ",".join(sources)

@@ -1,7 +1,9 @@
 """Building the demo database from the bundled sample, with no network."""
 from tracker import store
 from tracker.sampleapi import SampleApi, load_sample, sample_session
-from tracker.sync import bills_step, legislation_step, run_sync
+from tracker.sync import run_sync
+from tracker.sync.bills import bills_step
+from tracker.sync.legislation import legislation_step
 
 # The sample's Act: the Procurement Bill [HL] 2022-23 became the Procurement Act 2023 (c. 54).
 SAMPLE_ACTS = {3159: "ukpga/2023/54"}
@@ -27,7 +29,10 @@ def demo_steps():
 def parliament_steps():
     """Members, the bill's debates and divisions, and written questions and statements on
     the bill and the sample's watch terms (members referred to later are fetched as they appear)."""
-    from tracker.sync.parliament import divisions_step, hansard_step, members_step, questions_step
+    from tracker.sync.divisions import divisions_step
+    from tracker.sync.hansard import hansard_step
+    from tracker.sync.members import members_step
+    from tracker.sync.questions import questions_step
 
     return [members_step(), hansard_step(), divisions_step(), questions_step(terms=SAMPLE_WATCH_TERMS)]
 

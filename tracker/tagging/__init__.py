@@ -13,104 +13,22 @@ gazetteer changed) retags everything. Documents are read a page at a time and
 tagged with ``nlp.pipe``, and each page's writes commit together.
 """
 import datetime
-import hashlib
-import json
-import sqlite3
-from dataclasses import dataclass, field
 
 from nlp import pipeline as nlp_pipeline
-from nlp.components import DATA_DIR, read_jsonl
 from scrapers.errors import TrackerError
 from tracker import store
-from tracker.store.migrations.m0003_nlp import RISK_FLAGS
+from tracker.tagging.links import StageLinks, digest
+from tracker.tagging.registries import load_registries
+from tracker.tagging.sources import SOURCES, select_page_sql, table_columns
+
+__all__ = ["SOURCES", "build_pipeline", "check_date", "load_registries", "tag_database", "tag_text"]
 
 PAGE = 500
 
 
-@dataclass
-class Source:
-    """One table of documents: its key, its text fields and how to find each one's context."""
-
-    table: str
-    key: str
-    fields: tuple
-    date: str = None  # SQL expression for the document's date
-    house: str = None
-    stage: str = None  # SQL expression for the bill stage id
-    joins: str = ""
-    field_dates: dict = field(default_factory=dict)  # field -> SQL expression overriding ``date``
-
-
-SOURCES = (
-    Source("amendments", "amendment_id", ("summary", "text", "explanatory_text"),
-           date="COALESCE(s.first_sitting, s.last_sitting)", house="s.house", stage="d.bill_stage_id",
-           joins="LEFT JOIN bill_stages s ON s.bill_stage_id = d.bill_stage_id"),
-    Source("pingpong_items", "pingpong_item_id", ("summary", "text"),
-           date="COALESCE(s.first_sitting, s.last_sitting)", house="s.house", stage="d.bill_stage_id",
-           joins="LEFT JOIN bill_stages s ON s.bill_stage_id = d.bill_stage_id"),
-    Source("contributions", "contribution_id", ("text",),
-           date="e.date", house="e.house", stage="e.bill_stage_id",
-           joins="LEFT JOIN debates e ON e.debate_id = d.debate_id"),
-    Source("bill_clauses", "clause_id", ("heading", "text")),
-    Source("written_questions", "question_id", ("heading", "question_text", "answer_text"),
-           date="d.date_tabled", house="d.house", field_dates={"answer_text": "COALESCE(d.date_answered, d.date_tabled)"}),
-    Source("written_statements", "statement_id", ("title", "text"), date="d.date", house="d.house"),
-)
-
 LINK_COLUMNS = ("member_id", "supplier_id", "provision_id", "amendment_id", "pingpong_item_id", "value")
 MENTION_COLUMNS = ("doc_table", "doc_id", "field", "start", "end", "text", "label", "entity_id", "name",
                    *LINK_COLUMNS, "pipeline_version")
-
-
-def _columns(db, table):
-    return {row[1] for row in db.execute(f"PRAGMA table_info([{table}])").fetchall()}
-
-
-def _hash(*parts):
-    return hashlib.sha256(store.canonical(parts).encode("utf-8")).hexdigest()[:16]
-
-
-def load_registries(db, data_dir=None):
-    """Make ``suppliers``, ``supplier_risk_flags`` and ``provisions`` match the data files."""
-    data_dir = data_dir or DATA_DIR
-    suppliers = read_jsonl(data_dir / "suppliers.jsonl")
-    provisions = read_jsonl(data_dir / "provisions.jsonl")
-    with store.transaction(db):
-        for s in suppliers:
-            flags = {f["flag"] for f in s.get("risk_flags", ())}
-            row = {
-                "supplier_id": s["supplier_id"], "name": s["name"], "legal_name": s.get("legal_name"),
-                "aliases": json.dumps(s.get("aliases", []), ensure_ascii=False), "parent_id": s.get("parent_id"),
-                "country": s.get("country"), "sector": s.get("sector"),
-                **{flag: int(flag in flags) for flag in RISK_FLAGS},
-                "risk_flags": json.dumps(s.get("risk_flags", []), ensure_ascii=False),
-            }
-            _upsert(db, "suppliers", "supplier_id", row)
-        _delete_missing(db, "suppliers", "supplier_id", [s["supplier_id"] for s in suppliers])
-        db.execute("DELETE FROM supplier_risk_flags")
-        for s in suppliers:
-            for f in s.get("risk_flags", ()):
-                db.execute(
-                    "INSERT INTO supplier_risk_flags (supplier_id, flag, source, url, date, note) VALUES (?, ?, ?, ?, ?, ?)",
-                    [s["supplier_id"], f["flag"], f.get("source"), f.get("url"), f.get("date"), f.get("note")],
-                )
-        for p in provisions:
-            row = {k: p.get(k) for k in ("provision_id", "name", "description", "legal_source", "parent_id")}
-            _upsert(db, "provisions", "provision_id", row)
-        _delete_missing(db, "provisions", "provision_id", [p["provision_id"] for p in provisions])
-    return len(suppliers), len(provisions)
-
-
-def _upsert(db, table, pk, row):
-    cols = ", ".join(f"[{c}]" for c in row)
-    marks = ", ".join("?" for _ in row)
-    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in row if c != pk)
-    db.execute(f"INSERT INTO [{table}] ({cols}) VALUES ({marks}) ON CONFLICT([{pk}]) DO UPDATE SET {updates}", list(row.values()))
-
-
-def _delete_missing(db, table, pk, keep):
-    marks = ", ".join("?" for _ in keep) or "NULL"
-    db.execute(f"DELETE FROM [{table}] WHERE [{pk}] NOT IN ({marks})", list(keep))
 
 
 def build_pipeline(db=None, *, members_file=None):
@@ -150,92 +68,6 @@ def check_date(date):
         raise TrackerError(f"not a date (YYYY-MM-DD): {date}", source="nlp") from None
 
 
-def _select(db, source, columns):
-    """SQL reading one page of a source's documents after a rowid, with their context.
-
-    The context (date, House, stage) comes from joined tables; where a database
-    lacks one of them, the documents are still read, without context.
-    """
-    fields = [f for f in source.fields if f in columns]
-    if not fields:
-        return None, []
-    for with_context in (True, False):
-        def expr(value):
-            return value if (with_context and value) else "NULL"
-
-        select = ", ".join(
-            ["d.rowid AS _rowid", f"d.[{source.key}] AS _id"]
-            + [f"d.[{f}]" for f in fields]
-            + [f"{expr(source.date)} AS _date", f"{expr(source.house)} AS _house", f"{expr(source.stage)} AS _stage"]
-            + [f"{expr(source.field_dates.get(f))} AS [_date_{f}]" for f in fields]
-        )
-        joins = source.joins if with_context else ""
-        sql = f"SELECT {select} FROM [{source.table}] d {joins} WHERE d.rowid > ? ORDER BY d.rowid LIMIT ?"
-        try:
-            db.execute(sql, [0, 0]).fetchall()
-        except sqlite3.OperationalError:
-            continue
-        return sql, fields
-    return None, []
-
-
-def _unique(rows):
-    """``{key: id}`` for the keys exactly one row has (a key two rows share links to neither)."""
-    seen = {}
-    for k, row_id in rows:
-        seen.setdefault(k, set()).add(row_id)
-    return {k: next(iter(ids)) for k, ids in seen.items() if len(ids) == 1}
-
-
-class _StageLinks:
-    """What a reference in a bill stage's documents links to, per stage, with a digest for the content hash.
-
-    ``amendments``: amendment number -> ``amendment_id``; ``pingpong``: reference value
-    (``motion:A1``, ``amendment:47A``) -> ``pingpong_item_id`` of that stage's motions and
-    amendments between the Houses. A number links only where exactly one record of the
-    stage has it: two amendments, two items, or an amendment and an amendment item
-    sharing a number leave the reference unlinked, never guessed. Removed records are left out.
-    """
-
-    def __init__(self, db):
-        self.db = db
-        self.cache = {}
-        tables = set(db.table_names())
-        self.amendments = self._sql(db, tables, "amendments", "SELECT upper(trim(number)), amendment_id FROM amendments")
-        self.pingpong = self._sql(
-            db, tables, "pingpong_items",
-            "SELECT lower(coalesce(type, '')), upper(trim(number)), pingpong_item_id FROM pingpong_items")
-
-    @staticmethod
-    def _sql(db, tables, table, select):
-        if table not in tables:
-            return None
-        live = " AND removed_at IS NULL" if "removed_at" in _columns(db, table) else ""
-        return f"{select} WHERE bill_stage_id = ? AND number IS NOT NULL AND trim(number) != ''{live}"
-
-    def get(self, stage_id):
-        """``(amendments, pingpong, digest)`` for one stage (``None``s without a stage)."""
-        if stage_id is None:
-            return None, None, None
-        if stage_id not in self.cache:
-            amendment_rows = self.db.execute(self.amendments, [stage_id]).fetchall() if self.amendments else []
-            item_rows = self.db.execute(self.pingpong, [stage_id]).fetchall() if self.pingpong else []
-            amendments = _unique(amendment_rows)
-            items = []
-            for kind, number, item_id in item_rows:  # an item of no type may be either
-                for wanted in ("motion", "amendment"):
-                    if kind in (wanted, ""):
-                        items.append((f"{wanted}:{number}", item_id))
-            pingpong = _unique(items)
-            shared = {n for n, _ in amendment_rows} & {k[len("amendment:"):] for k, _ in items if k.startswith("amendment:")}
-            for number in shared:  # both an amendment and an amendment between the Houses: neither
-                amendments.pop(number, None)
-                pingpong.pop(f"amendment:{number}", None)
-            self.cache[stage_id] = (amendments or None, pingpong or None,
-                                    _hash(sorted(amendments.items()), sorted(pingpong.items())))
-        return self.cache[stage_id]
-
-
 def tag_database(db, *, nlp=None, tables=None, full=False, page_size=PAGE, batch_size=256, progress=None):
     """Tag every new or changed document field; returns a summary dict.
 
@@ -254,13 +86,13 @@ def tag_database(db, *, nlp=None, tables=None, full=False, page_size=PAGE, batch
     version = nlp.meta["pbt_version"]
     existing = set(db.table_names())
     summary = {"pipeline_version": version, "members": nlp.meta.get("pbt_members", 0), "tables": {}}
-    stages = _StageLinks(db)
+    stages = StageLinks(db)
     for source in SOURCES:
         if source.table not in existing or (wanted and source.table not in wanted):
             continue
         counts = summary["tables"][source.table] = {"documents": 0, "tagged": 0, "unchanged": 0, "mentions": 0, "removed": 0}
-        columns = _columns(db, source.table)
-        sql, fields = _select(db, source, columns)
+        columns = table_columns(db, source.table)
+        sql, fields = select_page_sql(db, source, columns)
         if sql is None:
             continue
         after = 0
@@ -302,7 +134,7 @@ def _tag_page(db, nlp, version, source, fields, rows, stages, full, counts, batc
                     empty.append((doc_id, f))
                 continue
             d = field_date or date
-            h = _hash(str(text), str(d)[:10] if d else None, house, links_hash)
+            h = digest(str(text), str(d)[:10] if d else None, house, links_hash)
             old = state.get((doc_id, f))
             if not full and old == (h, version):
                 counts["unchanged"] += 1

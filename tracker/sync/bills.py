@@ -1,0 +1,94 @@
+"""The Bills API step: bills, their stages, amendments and ping-pong items."""
+from scrapers import bills as bills_api
+from scrapers.errors import TrackerError, parsing
+from tracker import store
+
+
+
+def bills_step(bill_ids=(), search_terms=()):
+    """A step that syncs the given bills (and all bills matching the search terms)."""
+
+    def step(run):
+        ids = list(bill_ids)
+        for term in search_terms:
+            matches = bills_api.search_bills(run.client, term)
+            if not matches:
+                run.say(f"no bill matches {term!r}")
+            ids.extend(item["billId"] for item, _ in matches)
+        seen = []
+        for bill_id in ids:
+            if bill_id in seen:
+                continue
+            seen.append(bill_id)
+            run.bill_ids.append(bill_id)
+            try:
+                sync_bill(run, bill_id)
+            except TrackerError as error:
+                if len(ids) == 1:
+                    raise
+                run.fail(error)
+        if ids and len(run.errors) >= len(seen):
+            raise run.errors[0]
+
+    return step
+
+
+def sync_bill(run, bill_id):
+    """Sync one bill: the bill, then (unless unchanged since the last full pass) its stages and amendments."""
+    db, client = run.db, run.client
+    data, response = bills_api.fetch_bill(client, bill_id)
+    with parsing(bills_api.SOURCE, response.url, record=bill_id):
+        row = bills_api.parse_bill(data, response.url)
+        sponsors = bills_api.parse_bill_sponsors(data)
+    with store.transaction(db):
+        for member in sponsors:
+            store.ensure_member(db, member, run_id=run.run_id)
+        store.upsert(db, "bills", row, run_id=run.run_id, bill_id=bill_id)
+    state_key = f"bills:{bill_id}:lastUpdate"
+    if not run.full and row["last_update"] and store.get_state(db, state_key) == row["last_update"]:
+        run.say(f"bill {bill_id}: unchanged since last sync (lastUpdate {row['last_update']}); stages not fetched")
+        return
+    stage_rows = []
+    for item, resp in bills_api.fetch_stages(client, bill_id):
+        with parsing(bills_api.SOURCE, resp.url, record=f"stage of bill {bill_id}"):
+            stage_rows.append(bills_api.parse_stage(item, bill_id, resp.url))
+    with store.transaction(db):
+        for stage_row in stage_rows:
+            store.upsert(db, "bill_stages", stage_row, run_id=run.run_id, bill_id=bill_id)
+        store.mark_removed(db, "bill_stages", {"bill_id": bill_id}, [s["bill_stage_id"] for s in stage_rows], run_id=run.run_id, bill_id=bill_id)
+    for stage_row in stage_rows:
+        run.tick(f"{bill_id}: {stage_row['description']}", total=len(stage_rows))
+        sync_stage(run, bill_id, stage_row)
+    with store.transaction(db):
+        store.set_state(db, state_key, row["last_update"], run_id=run.run_id)
+
+
+def sync_stage(run, bill_id, stage_row):
+    """Fetch one stage's amendments (and ping-pong items), then write them in one transaction."""
+    db, client = run.db, run.client
+    stage_id = stage_row["bill_stage_id"]
+    amendments = []
+    for item, detail, resp in bills_api.fetch_amendments(client, bill_id, stage_id):
+        with parsing(bills_api.SOURCE, resp.url, record=item.get("amendmentId")):
+            amendments.append(bills_api.parse_amendment(item, detail, resp.url))
+    pingpong = []
+    if bills_api.stage_has_pingpong(stage_row):
+        for item, detail, resp in bills_api.fetch_pingpong(client, bill_id, stage_id):
+            with parsing(bills_api.SOURCE, resp.url, record="ping-pong item"):
+                pingpong.append(bills_api.parse_pingpong_item(item, detail, resp.url))
+    with store.transaction(db):
+        _write_items(run, "amendments", "amendment_id", "amendment_sponsors", amendments, bill_id)
+        store.mark_removed(db, "amendments", {"bill_stage_id": stage_id}, [r["amendment_id"] for r, _, _ in amendments], run_id=run.run_id, bill_id=bill_id)
+        if bills_api.stage_has_pingpong(stage_row):
+            _write_items(run, "pingpong_items", "pingpong_item_id", "pingpong_sponsors", pingpong, bill_id)
+            store.mark_removed(db, "pingpong_items", {"bill_stage_id": stage_id}, [r["pingpong_item_id"] for r, _, _ in pingpong], run_id=run.run_id, bill_id=bill_id)
+
+
+def _write_items(run, table, pk, link_table, parsed, bill_id):
+    for row, links, members in parsed:
+        for member in members:
+            store.ensure_member(run.db, member, run_id=run.run_id)
+        if row.get("bill_id") is None:
+            row["bill_id"] = bill_id
+        store.upsert(run.db, table, row, run_id=run.run_id, bill_id=bill_id)
+        store.replace_links(run.db, link_table, pk, row[pk], links)

@@ -1,0 +1,90 @@
+"""The divisions step: each tracked bill's Commons and Lords divisions, every vote, and the amendment voted on."""
+import hashlib
+
+from scrapers import hansard as hansard_api
+from scrapers import votes as votes_api
+from scrapers.errors import TrackerError, parsing
+from tracker import store
+from tracker.sync.common import content, load_bill, per_bill_step, rows, search_titles
+from tracker.sync.linking import resolve_target, stage_candidates, tell_stage
+
+
+HOUSE_VOTES = {
+    "Commons": (votes_api.COMMONS, votes_api.search_commons, votes_api.fetch_commons_division, votes_api.parse_commons_division, "DivisionId", "Title"),
+    "Lords": (votes_api.LORDS, votes_api.search_lords, votes_api.fetch_lords_division, votes_api.parse_lords_division, "divisionId", "title"),
+}
+
+
+def divisions_step():
+    """Each tracked bill's divisions in both Houses, with every vote and the amendment voted on."""
+    return per_bill_step(sync_bill_divisions)
+
+
+def _marker(item):
+    return item.get("PublicationUpdated") or hashlib.sha256(store.canonical(item).encode("utf-8")).hexdigest()[:16]
+
+
+def link_division(db, row, stages):
+    """Set a division's stage and amendment (or ping-pong item) from its title and date."""
+    candidates = stage_candidates(stages, row["house"], row["date"])
+    row["bill_stage_id"] = tell_stage(candidates, row.get("title"))
+    target = votes_api.division_target(row.get("title"), row.get("notes"))
+    row["amendment_ref"] = target[2] if target else None
+    amendment_id = item_id = None
+    if target:
+        stage_ids = [row["bill_stage_id"]] if row["bill_stage_id"] else [s["bill_stage_id"] for s in candidates]
+        amendment_id, item_id = resolve_target(db, target[0], target[1], stage_ids)
+    row["amendment_id"], row["pingpong_item_id"] = amendment_id, item_id
+    return row
+
+
+def sync_bill_divisions(run, bill_id):
+    db = run.db
+    bill, stages = load_bill(db, bill_id)
+    dates = sorted(d for s in stages for d in s["dates"])
+    if not dates:
+        run.say(f"bill {bill_id}: no sitting dates, so no divisions searched")
+        return
+    titles = search_titles(bill)
+    seen = set()
+    for house, (source, search, fetch, parse, id_key, title_key) in HOUSE_VOTES.items():
+        found = {}
+        try:
+            for title in titles:
+                for item, response in search(run.client, title, dates[0], dates[-1]):
+                    with parsing(source, response.url, record="search result"):
+                        if item.get(id_key) is not None and hansard_api.title_matches(item.get(title_key), title):
+                            found.setdefault(item[id_key], item)
+        except TrackerError as error:
+            run.fail(error)
+            continue
+        with store.transaction(db):  # the search was complete: a division it no longer lists is gone upstream
+            store.mark_removed(db, "divisions", {"bill_id": bill_id, "house": house},
+                               [votes_api.division_key(house, api_id) for api_id in found], run_id=run.run_id, bill_id=bill_id)
+        for api_id, item in found.items():
+            key = votes_api.division_key(house, api_id)
+            seen.add(key)
+            state_key = f"divisions:{key}"
+            if not run.full and store.get_state(db, state_key) == _marker(item):
+                continue
+            run.tick(f"{bill_id}: division {key}", total=len(found))
+            try:
+                data, response = fetch(run.client, api_id)
+                with parsing(source, response.url, record=key):
+                    row, votes, members = parse(data, response.url)
+            except TrackerError as error:
+                run.fail(error)
+                continue
+            row["bill_id"] = bill_id
+            link_division(db, row, stages)
+            with store.transaction(db):
+                for member in members:
+                    store.ensure_member(db, member, run_id=run.run_id)
+                store.upsert(db, "divisions", row, run_id=run.run_id, bill_id=bill_id)
+                store.replace_links(db, "division_votes", "division_id", key, votes)
+                store.set_state(db, state_key, _marker(item), run_id=run.run_id)
+    # Stored divisions not fetched now: their links may change as amendments arrive.
+    stored = [content(r) for r in rows(db, "SELECT * FROM divisions WHERE bill_id = ? AND removed_at IS NULL", [bill_id])]
+    with store.transaction(db):
+        for row in stored:
+            store.upsert(db, "divisions", link_division(db, row, stages), run_id=run.run_id, bill_id=bill_id)

@@ -1,0 +1,141 @@
+"""The Hansard step: each tracked bill's debates in both Houses, their contributions and the amendments they name."""
+import json
+
+from scrapers import hansard as hansard_api
+from scrapers.errors import TrackerError, parsing
+from tracker import store
+from tracker.sync.common import content, load_bill, per_bill_step, rows, search_titles
+from tracker.sync.linking import resolve_target, stage_candidates, tell_stage
+
+
+def hansard_step():
+    """Each tracked bill's debates in both Houses (Chamber, Westminster Hall, Grand
+    Committee and Public Bill Committee), found by title on each sitting date."""
+    return per_bill_step(sync_bill_debates)
+
+
+def sync_bill_debates(run, bill_id):
+    db = run.db
+    bill, stages = load_bill(db, bill_id)
+    titles = search_titles(bill)
+    days = sorted({(s["house"], d) for s in stages if s.get("house") in ("Commons", "Lords") for d in s["dates"]})
+    fetched = set()
+    for house, date in days:
+        state_key = f"hansard:{bill_id}:{house}:{date}"
+        if not run.full and store.get_state(db, state_key) is not None:
+            continue
+        run.tick(f"{bill_id}: debates {house} {date}", total=len(days))
+        try:
+            found = {}
+            for title in titles:
+                for item, response in hansard_api.search_debates(run.client, title, house=house, start_date=date, end_date=date):
+                    with parsing(hansard_api.SOURCE, response.url, record="search result"):
+                        ext_id = item.get("DebateSectionExtId")
+                        if ext_id and hansard_api.title_matches(item.get("Title"), title):
+                            found.setdefault(ext_id, item)
+        except TrackerError as error:
+            run.fail(error)
+            continue
+        complete = True
+        for ext_id in found:
+            if ext_id in fetched:
+                continue
+            try:
+                fetched |= sync_debate(run, bill_id, stages, ext_id)
+            except TrackerError as error:
+                complete = False
+                run.fail(error)
+        if complete:
+            previous = json.loads(store.get_state(db, state_key) or "[]")
+            with store.transaction(db):
+                remove_debates(db, set(previous) - set(found), run_id=run.run_id, bill_id=bill_id)
+                store.set_state(db, state_key, json.dumps(sorted(found)), run_id=run.run_id)
+    relink_debates(run, bill_id, stages, skip=fetched)
+
+
+def remove_debates(db, debate_ids, *, run_id, bill_id):
+    """Mark debates that a complete search of their day no longer finds, and their child
+    sections, as removed upstream (kept, with one ``removed`` change each)."""
+    ids = set(debate_ids)
+    while ids:
+        store.remove_records(db, "debates", sorted(ids), run_id=run_id, bill_id=bill_id)
+        marks = ",".join("?" for _ in ids)
+        ids = {r[0] for r in db.execute(f"SELECT debate_id FROM debates WHERE parent_debate_id IN ({marks}) AND removed_at IS NULL", sorted(ids))}
+
+
+def sync_debate(run, bill_id, stages, ext_id):
+    """Fetch one debate (with its child sections) and write it in one transaction; returns the section ids."""
+    data, response = hansard_api.fetch_debate(run.client, ext_id)
+    with parsing(hansard_api.SOURCE, response.url, record=ext_id):
+        debates, contributions = hansard_api.parse_debate(data, response.url)
+    write_debate(run, bill_id, stages, debates, contributions)
+    return {d["debate_id"] for d in debates}
+
+
+def _link_debates(db, bill_id, stages, debates):
+    """Set each section's bill and stage; return ``{debate_id: stage ids to resolve amendments in}``."""
+    scope, stage_of = {}, {}
+    for debate in debates:
+        candidates = stage_candidates(stages, debate["house"], debate["date"])
+        parent_stage = stage_of.get(debate.get("parent_debate_id"))
+        debate["bill_id"] = bill_id
+        debate["bill_stage_id"] = tell_stage(candidates, debate.get("title"), default=parent_stage)
+        stage_of[debate["debate_id"]] = debate["bill_stage_id"]
+        scope[debate["debate_id"]] = [debate["bill_stage_id"]] if debate["bill_stage_id"] else [s["bill_stage_id"] for s in candidates]
+    return scope
+
+
+def contribution_links(db, contribution, stage_ids):
+    """``contribution_amendments`` rows for one contribution's resolvable references."""
+    links = {}
+    for ref in hansard_api.amendment_references(contribution.get("text")):
+        amendment_id, item_id = resolve_target(db, ref["kind"], ref["number"], stage_ids)
+        if amendment_id is None and item_id is None:
+            continue
+        key = (amendment_id, item_id)
+        row = {"contribution_id": contribution["contribution_id"], "amendment_id": amendment_id,
+               "pingpong_item_id": item_id, "how": ref["how"], "reference": ref["reference"]}
+        if key not in links or hansard_api.HOW_RANK[ref["how"]] > hansard_api.HOW_RANK[links[key]["how"]]:
+            links[key] = row
+    return list(links.values())
+
+
+def write_debate(run, bill_id, stages, debates, contributions):
+    db = run.db
+    scope = _link_debates(db, bill_id, stages, debates)
+    with store.transaction(db):
+        for contribution in contributions:
+            if contribution["member_id"]:
+                store.ensure_member(db, {"member_id": contribution["member_id"],
+                                         "name": hansard_api.speaker_name(contribution["attributed_to"]),
+                                         "source_url": None}, run_id=run.run_id)
+        for debate in debates:
+            store.upsert(db, "debates", debate, run_id=run.run_id, bill_id=bill_id)
+        by_debate = {}
+        for contribution in contributions:
+            store.upsert(db, "contributions", contribution, run_id=run.run_id, bill_id=bill_id)
+            store.replace_links(db, "contribution_amendments", "contribution_id", contribution["contribution_id"],
+                                contribution_links(db, contribution, scope[contribution["debate_id"]]))
+            by_debate.setdefault(contribution["debate_id"], []).append(contribution["contribution_id"])
+        for debate in debates:
+            store.mark_removed(db, "contributions", {"debate_id": debate["debate_id"]}, by_debate.get(debate["debate_id"], []),
+                               run_id=run.run_id, bill_id=bill_id)
+            children = [d["debate_id"] for d in debates if d["parent_debate_id"] == debate["debate_id"]]
+            store.mark_removed(db, "debates", {"parent_debate_id": debate["debate_id"]}, children, run_id=run.run_id, bill_id=bill_id)
+
+
+def relink_debates(run, bill_id, stages, skip=()):
+    """Re-tell the stage and amendment links of stored debates not fetched in this run
+    (the bill's stages or amendments may have arrived since)."""
+    db = run.db
+    debates = [content(d) for d in rows(db, "SELECT * FROM debates WHERE bill_id = ? AND removed_at IS NULL ORDER BY parent_debate_id IS NOT NULL", [bill_id])
+               if d["debate_id"] not in skip]
+    if not debates:
+        return
+    scope = _link_debates(db, bill_id, stages, debates)
+    with store.transaction(db):
+        for debate in debates:
+            store.upsert(db, "debates", debate, run_id=run.run_id, bill_id=bill_id)
+            for contribution in rows(db, "SELECT contribution_id, text FROM contributions WHERE debate_id = ? AND removed_at IS NULL", [debate["debate_id"]]):
+                store.replace_links(db, "contribution_amendments", "contribution_id", contribution["contribution_id"],
+                                    contribution_links(db, contribution, scope[debate["debate_id"]]))

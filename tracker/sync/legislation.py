@@ -1,0 +1,24 @@
+"""The legislation.gov.uk step: an Act's text by section, as its bill's clauses."""
+from scrapers import legislation
+from scrapers.errors import parsing
+from tracker import store
+
+
+
+def legislation_step(bill_id, item_path, version="As enacted"):
+    """A step that loads the text of ``item_path`` (e.g. ``ukpga/2023/54``) as ``bill_id``'s clauses."""
+
+    def step(run):
+        body, response = legislation.fetch_item(run.client, item_path)
+        with parsing(legislation.SOURCE, response.url, record=item_path):
+            rows = legislation.parse_item(body, item_path, bill_id, response.url, version=version)
+        run.tick(f"{bill_id}: text of {item_path}")
+        with store.transaction(run.db):
+            for row in rows:
+                store.upsert(run.db, "bill_clauses", row, run_id=run.run_id, bill_id=bill_id)
+            store.mark_removed(
+                run.db, "bill_clauses", {"bill_id": bill_id, "version": version},
+                [row["clause_id"] for row in rows], run_id=run.run_id, bill_id=bill_id,
+            )
+
+    return step
