@@ -365,16 +365,23 @@ def _failure(exc):
     return "connection failed"
 
 
-def write_warc_response(writer, response, reason="OK"):
-    """Append one :class:`Response` to a warcio ``WARCWriter`` as a response record."""
+def write_warc_response(writer, response, reason="OK", record_id=None):
+    """Append one :class:`Response` to a warcio ``WARCWriter`` as a response record.
+
+    ``record_id``: the record's ``WARC-Record-ID`` (``<urn:uuid:...>``), for an archive
+    that must be the same on every rebuild; warcio makes a random one otherwise.
+    """
     header_list = list(response.headers.items()) + [("Content-Length", str(len(response.body)))]
     http_headers = StatusAndHeaders(f"{response.status} {reason}".strip(), header_list, protocol="HTTP/1.1")
+    warc_headers = {"WARC-Date": response.fetched_at}
+    if record_id:
+        warc_headers["WARC-Record-ID"] = record_id
     record = writer.create_warc_record(
         response.url,
         "response",
         payload=io.BytesIO(response.body),
         http_headers=http_headers,
-        warc_headers_dict={"WARC-Date": response.fetched_at},
+        warc_headers_dict=warc_headers,
     )
     writer.write_record(record)
 

@@ -75,13 +75,18 @@ def house_name(value):
     return HOUSES.get(value)
 
 
+def is_current(value):
+    """Whether a ``Member`` sits now: an active latest membership that has not ended."""
+    membership = value.get("latestHouseMembership") or {}
+    status = membership.get("membershipStatus") or {}
+    return bool(status.get("statusIsActive")) and not membership.get("membershipEndDate")
+
+
 def parse_member(value, source_url):
     """A ``Member`` to a full ``members`` row."""
     membership = value.get("latestHouseMembership") or {}
-    status = membership.get("membershipStatus") or {}
     house = house_name(membership.get("house"))
     party = value.get("latestParty") or {}
-    is_current = bool(status.get("statusIsActive")) and not membership.get("membershipEndDate")
     return {
         "member_id": value["id"],
         "name": value.get("nameDisplayAs"),
@@ -94,7 +99,7 @@ def parse_member(value, source_url):
         "name_address_as": value.get("nameAddressAs"),
         "membership_start": _date(membership.get("membershipStartDate")),
         "membership_end": _date(membership.get("membershipEndDate")),
-        "is_current": int(is_current),
+        "is_current": int(is_current(value)),
         "gender": value.get("gender"),
         "thumbnail_url": value.get("thumbnailUrl"),
         "source_url": source_url,

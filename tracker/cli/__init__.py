@@ -143,15 +143,14 @@ def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, wit
 @cli.command()
 @click.option("--serve/--no-serve", default=True, help="Serve the database with Datasette when built.")
 @click.option("--port", default=8001, show_default=True, type=int)
-@click.option("--archive-dir", default="archive", show_default=True, type=click.Path(file_okay=False))
 @click.pass_context
-def demo(ctx, serve, port, archive_dir):
-    """Build the database from the bundled Procurement Bill sample (no network), tag it, then serve it."""
+def demo(ctx, serve, port):
+    """Build the database from the bundled Procurement Bill sample (replayed, no network), tag it, then serve it."""
     from tracker.sync.demo import build_demo
 
     progress = make_progress(ctx)
     try:
-        run = build_demo(ctx.obj["db_path"], archive_dir=archive_dir, progress=progress)
+        run = build_demo(ctx.obj["db_path"], progress=progress)
     finally:
         progress.close()
     report_run(run)
