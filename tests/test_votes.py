@@ -29,6 +29,20 @@ def test_the_real_commons_division_shape():
     assert votes.division_target(row["title"])[1] == "several"  # "Lords Amendments 11B and 11C": never a guess
 
 
+def test_a_commons_division_with_totals_only():
+    data = load_fixture("votes", "commons_division_totals_only.json")
+    row, rows, members = votes.parse_commons_division(data, "u")
+    assert (row["division_id"], row["number"], row["aye_count"], row["no_count"]) == ("commons-1600", 361, 291, 180)
+    assert row["date"] == "2023-10-16" and rows == [] and members == []
+    assert votes.division_target(row["title"])[1] == "several"  # "Lords Amendments 20 and 21": never a guess
+
+
+def test_the_commons_division_fixtures_have_the_real_keys():
+    real = {k for k in shared_example("commonsvotes_division_REAL_shape.json") if not k.startswith("_")}
+    for name in ("commons_division.json", "commons_division_totals_only.json"):
+        assert {k for k in load_fixture("votes", name) if not k.startswith("_")} == real, name
+
+
 def test_lords_division_counts_and_votes():
     data = load_fixture("votes", "lords_division.json")
     row, rows, _ = votes.parse_lords_division(data, "u")
