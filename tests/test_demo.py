@@ -1,10 +1,12 @@
 """The demo: the sync of the bundled sample, recorded in the package, replayed through the real client."""
 import gzip
 import os
+import shutil
 
 from click.testing import CliRunner
 
-from fakes import SampleApi, load_sample
+from fakes import SAMPLE_DIR, SampleApi, load_sample
+from fakes.record import main as make_sample
 from fakes.record import record_demo, recorded_responses
 from scrapers.http import BASE_URL_DEFAULTS
 from tracker import store
@@ -111,6 +113,17 @@ def test_the_packaged_archive_is_the_record_of_the_sample_as_it_is(tmp_path):
     stale = sorted(url for url in packaged.keys() | fresh.keys() if packaged.get(url) != fresh.get(url))
     assert not stale, f"tracker/sample/demo.warc.gz is out of date with the sample: run `make sample` ({len(stale)} responses differ, e.g. {stale[0]})"
     assert gzip.decompress(SAMPLE_ARCHIVE.read_bytes()) == gzip.decompress(rebuilt.read_bytes())
+
+
+def test_make_sample_writes_nothing_when_the_sync_fails(tmp_path, monkeypatch, capsys):
+    without_the_act = tmp_path / "sample"
+    shutil.copytree(SAMPLE_DIR, without_the_act, ignore=shutil.ignore_patterns("*.xml"))
+    monkeypatch.setattr("fakes.sampleapi.SAMPLE_DIR", without_the_act)
+    (tmp_path / "out").mkdir()
+    assert make_sample([str(tmp_path / "out" / "demo.warc.gz")]) == 1
+    assert list((tmp_path / "out").iterdir()) == []  # neither the archive nor a part of it
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("Error: legislation.gov.uk: not found (HTTP 404) (http://127.0.0.1:")
 
 
 def test_a_demo_whose_archive_is_missing_fails_in_one_line(tmp_path, monkeypatch):

@@ -52,12 +52,15 @@ def record_demo(path, api=None) -> int:
         server.stop()
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
-    with open(partial, "wb") as fh:
-        writer = WARCWriter(fh, gzip=True)
-        for response in sorted(responses, key=lambda r: r.url):
-            reason = http.HTTPStatus(response.status).phrase
-            write_warc_response(writer, response, reason, record_id=f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, response.url)}>")
-    os.replace(partial, path)
+    try:
+        with open(partial, "wb") as fh:
+            writer = WARCWriter(fh, gzip=True)
+            for response in sorted(responses, key=lambda r: r.url):
+                reason = http.HTTPStatus(response.status).phrase
+                write_warc_response(writer, response, reason, record_id=f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, response.url)}>")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return len(responses)
 
 
