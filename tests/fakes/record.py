@@ -34,6 +34,7 @@ from tracker.sync.demo import SAMPLE_ARCHIVE, demo_steps
 
 # The WARC format requires a date on every record; the sample is written as at autumn 2024.
 RECORDED_AT = "2024-09-01T00:00:00Z"
+# The demo's sync and then a rerun of it: the rerun asks what `tracker demo` asks of a database it built before.
 PASSES = 2
 
 
