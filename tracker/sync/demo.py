@@ -4,11 +4,10 @@ from tracker.sampleapi import SampleApi, load_sample, sample_session
 from tracker.sync import run_sync
 from tracker.sync.bills import bills_step
 from tracker.sync.legislation import legislation_step
+from tracker.sync.questions import DEFAULT_WATCH_TERMS as SAMPLE_WATCH_TERMS  # the sample's questions were found by them
 
 # The sample's Act: the Procurement Bill [HL] 2022-23 became the Procurement Act 2023 (c. 54).
 SAMPLE_ACTS = {3159: "ukpga/2023/54"}
-# The watch terms the sample's written questions and statements are found by.
-SAMPLE_WATCH_TERMS = ("Hikvision", "surveillance equipment")
 
 
 def sample_bill_ids():
