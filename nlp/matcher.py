@@ -4,12 +4,13 @@ Every surface form (supplier and provision names, member names and their
 variants, ministerial titles) goes into one character trie compiled to a regex;
 reference rules (``Clause 2, page 2, line 13``, ``Amendment 47B``) and contextual
 member rules (``the hon. Member for Rushcliffe``) are further alternatives of the
-same expression. References to amendments and motions are read by the grammar that
-Hansard and division linking use too (:mod:`scrapers.references`): its pattern is
-one alternative, and its reader turns each matched phrase into numbers. One ``finditer`` over the text (lower-cased with a
-length-preserving fold, so offsets are the original text's) finds every
-candidate in a single pass at C speed; Python code runs only per match: a dict
-lookup, a case check, and the linking done later by the linker component.
+same expression (references to amendments and motions with the grammar Hansard
+and division linking read them with, :mod:`scrapers.references`: its pattern is one
+alternative, its reader turns each matched phrase into numbers). One ``finditer``
+over the text (lower-cased with a length-preserving fold, so offsets are the
+original text's) finds every candidate in a single pass at C speed; Python code
+runs only per match: a dict lookup, a case check, and the linking done later by
+the linker component.
 
 This is what makes the tagger fast: a spaCy ``PhraseMatcher``/``EntityRuler``
 works token by token in Python-visible structures and runs at a fraction of the
