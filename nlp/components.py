@@ -73,7 +73,7 @@ def load_patterns(patterns_dir=None):
         for record in read_jsonl(path):
             if "id" not in record or "label" not in record:
                 raise ValueError(f"{path}: every pattern needs an id and a label: {record}")
-            (rules if "regex" in record else phrases).append(record)
+            (rules if "regex" in record or "grammar" in record else phrases).append(record)
     return phrases, rules
 
 

@@ -14,9 +14,9 @@ from tracker.sync import run_sync
 from tracker.sync.bills import bills_step
 from tracker.sync.divisions import divisions_step
 from tracker.sync.hansard import hansard_step
-from tracker.sync.linking import resolve_target, tell_stage
+from tracker.sync.linking import stage_numbers, tell_stage
 from tracker.sync.members import members_step
-from tracker.sync.questions import questions_step
+from tracker.sync.questions import DEFAULT_WATCH_TERMS, questions_step
 
 NO_WAIT = {"sleep": lambda seconds: None, "max_retries": 1}
 BILL = 3159
@@ -37,7 +37,7 @@ def db(tmp_path):
 
 def steps(with_bill=True):
     out = [bills_step(bill_ids=[BILL])] if with_bill else []
-    return out + [members_step(), hansard_step(), divisions_step(), questions_step(terms=("Hikvision", "surveillance equipment"))]
+    return out + [members_step(), hansard_step(), divisions_step(), questions_step(terms=DEFAULT_WATCH_TERMS)]
 
 
 def sync(db, tmp_path, **kwargs):
@@ -256,7 +256,7 @@ def test_a_bill_not_in_the_database_is_a_clear_failure(server, db, tmp_path):
     assert len(run.errors) == 1 and "bill 99999" in str(run.errors[0]) and "--bill" in str(run.errors[0])
 
 
-def test_tell_stage_and_resolve_target(db):
+def test_tell_stage_and_stage_numbers(db):
     report = {"bill_stage_id": 1, "description": "Report stage", "house": "Commons", "dates": ["2023-06-13"]}
     third = {"bill_stage_id": 2, "description": "3rd reading", "house": "Commons", "dates": ["2023-06-13"]}
     second = {"bill_stage_id": 3, "description": "2nd reading", "house": "Commons", "dates": ["2023-01-09"]}
@@ -271,14 +271,14 @@ def test_tell_stage_and_resolve_target(db):
         for amendment_id, stage, number in ((10, 1, "NC1"), (11, 1, "47"), (12, 5, "47"), (13, 5, "47")):
             db.execute("INSERT INTO amendments (amendment_id, bill_stage_id, number) VALUES (?, ?, ?)", [amendment_id, stage, number])
         db.execute("INSERT INTO pingpong_items (pingpong_item_id, bill_stage_id, type, number) VALUES (20, 1, 'Motion', 'A')")
-    assert resolve_target(db, "new clause", "NC1", [1]) == (10, None)
-    assert resolve_target(db, "amendment", "47", [1]) == (11, None)
-    assert resolve_target(db, "amendment", "47", [5]) == (None, None)  # two candidates: never a guess
-    assert resolve_target(db, "amendment", "47", [1, 5]) == (None, None)
-    assert resolve_target(db, "motion", "A", [1]) == (None, 20)
-    assert resolve_target(db, "amendment", "A", [1]) == (None, None)  # a motion is not an amendment
-    assert resolve_target(db, "amendment", "99", [1]) == (None, None)
-    assert resolve_target(db, "amendment", "47", []) == (None, None)
+    assert stage_numbers(db, [1]).resolve("new clause", "NC1") == (10, None)
+    assert stage_numbers(db, [1]).resolve("amendment", "47") == (11, None)
+    assert stage_numbers(db, [5]).resolve("amendment", "47") == (None, None)  # two candidates: never a guess
+    assert stage_numbers(db, [1, 5]).resolve("amendment", "47") == (None, None)
+    assert stage_numbers(db, [1]).resolve("motion", "A") == (None, 20)
+    assert stage_numbers(db, [1]).resolve("amendment", "A") == (None, None)  # a motion is not an amendment
+    assert stage_numbers(db, [1]).resolve("amendment", "99") == (None, None)
+    assert stage_numbers(db, []).resolve("amendment", "47") == (None, None)
 
 
 def test_the_command_line_syncs_every_source_and_then_nothing_changes(server, tmp_path):

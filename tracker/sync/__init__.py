@@ -31,6 +31,10 @@ class SyncRun:
     messages: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     bill_ids: list = field(default_factory=list)
+    # Set by the members step: the steps after it fetch the members they refer to ...
+    resolve_members: bool = False
+    # ... once each: the members fetched in full in this run.
+    members_refreshed: set = field(default_factory=set)
 
     def say(self, message):
         """Note something the user should read after the run (kept in ``sync_runs.message``)."""

@@ -11,13 +11,12 @@ from pathlib import Path
 from scrapers.http import BASE_URL_DEFAULTS
 from tracker import store
 from tracker.sync import plan_steps, run_sync
+from tracker.sync.questions import DEFAULT_WATCH_TERMS as SAMPLE_WATCH_TERMS  # the sample's questions were found by them
 
 SAMPLE_ARCHIVE = Path(__file__).resolve().parents[1] / "sample" / "demo.warc.gz"
 # The sample's bill, the Procurement Bill [HL] 2022-23, and the Act it became (the Procurement Act 2023, c. 54).
 SAMPLE_BILL = 3159
 SAMPLE_ACT = "ukpga/2023/54"
-# The watch terms the sample's written questions and statements are found by.
-SAMPLE_WATCH_TERMS = ("Hikvision", "surveillance equipment")
 
 
 def demo_steps() -> list:
