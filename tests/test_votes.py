@@ -35,7 +35,8 @@ def test_a_commons_division_with_totals_only():
     row, rows, members = votes.parse_commons_division(data, "u")
     assert (row["division_id"], row["number"], row["aye_count"], row["no_count"]) == ("commons-1600", 361, 291, 180)
     assert row["date"] == "2023-10-16" and rows == [] and members == []
-    assert votes.division_target(row["title"])[1] == "several"  # "Lords Amendments 20 and 21": never a guess
+    target = votes.division_target(row["title"])  # "Lords Amendments 20 and 21": never a guess
+    assert (target.kind, target.number, target.reference) == ("amendment", None, "Lords Amendments 20 and 21")
 
 
 def test_the_commons_division_fixtures_have_the_real_keys():
