@@ -1,5 +1,6 @@
 """The store: migrations, transactions, upserts with history."""
 import sqlite3
+import types
 
 import pytest
 import sqlite_utils
@@ -32,6 +33,47 @@ def test_older_database_upgrades_in_place(tmp_path):
     assert db["bills"].get(3159)["short_title"] == "Procurement Bill [HL]"
     assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(migrations.available())
     assert store.open_db(path).execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(migrations.available())
+
+
+def failing_migration(fail):
+    """A migration adding a column to ``bills`` and then, when ``fail``, failing half-way."""
+    def migrate(db):
+        db["bills"].add_column("extra_note", str)
+        db["bills"].create_index(["extra_note"])
+        if fail:
+            raise RuntimeError("interrupted half-way")
+    return (9999, "m9999_half_way", types.SimpleNamespace(migrate=migrate))
+
+
+def test_a_migration_failing_half_way_leaves_nothing_behind(db_path, monkeypatch):
+    store.open_db(db_path).close()
+    real = migrations.available()
+    monkeypatch.setattr(migrations, "available", lambda: [*real, failing_migration(fail=True)])
+    with pytest.raises(RuntimeError, match="half-way"):
+        store.open_db(db_path)
+    plain = sqlite_utils.Database(db_path)
+    assert "extra_note" not in plain["bills"].columns_dict
+    assert plain.execute("SELECT count(*) FROM _migrations WHERE number = 9999").fetchone()[0] == 0
+    plain.close()
+    # reopening runs it again from the start (before, the column was left behind: "duplicate column name")
+    monkeypatch.setattr(migrations, "available", lambda: [*real, failing_migration(fail=False)])
+    db = store.open_db(db_path)
+    assert "extra_note" in db["bills"].columns_dict
+    assert db.execute("SELECT name FROM _migrations WHERE number = 9999").fetchone() == ("m9999_half_way",)
+    assert not db.conn.in_transaction
+
+
+def test_a_fresh_database_failing_in_a_later_migration_keeps_the_earlier_ones(db_path, monkeypatch):
+    real = migrations.available()
+    monkeypatch.setattr(migrations, "available", lambda: [real[0], failing_migration(fail=True)])
+    with pytest.raises(RuntimeError):
+        store.open_db(db_path)
+    plain = sqlite_utils.Database(db_path)
+    assert [r[0] for r in plain.execute("SELECT number FROM _migrations").fetchall()] == [real[0][0]]
+    assert "bills" in plain.table_names() and "extra_note" not in plain["bills"].columns_dict
+    plain.close()
+    monkeypatch.undo()
+    assert store.open_db(db_path).execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(real)
 
 
 def test_upsert_reports_and_records_each_kind(db):
