@@ -18,7 +18,7 @@ def utcnow() -> str:
 
 def open_db(path: str | os.PathLike[str]) -> sqlite_utils.Database:
     """Open (creating if needed) the tracker database at ``path`` and migrate it."""
-    db = sqlite_utils.Database(path)
+    db = sqlite_utils.Database(os.fspath(path))
     # Autocommit: only the explicit BEGIN of transaction() (or of a migration) opens a transaction.
     db.conn.isolation_level = None
     db.execute("PRAGMA foreign_keys = OFF")  # upstream order is not ours to choose

@@ -38,6 +38,10 @@ def content_hash(row: Row) -> str:
     return hashlib.sha256(canonical(content).encode("utf-8")).hexdigest()[:16]
 
 
+def _pks(db: sqlite_utils.Database, table: str) -> list[str]:
+    return db.table(table).pks
+
+
 def _record_id(row: Row, pks: Sequence[str]) -> str:
     return "/".join(str(row[pk]) for pk in pks)
 
@@ -70,7 +74,7 @@ def upsert(db: sqlite_utils.Database, table: str, row: Row, *, run_id: int | Non
     table's own); ``changes`` names records by primary key either way.
     """
     at = at or utcnow()
-    pks = db[table].pks
+    pks = _pks(db, table)
     match = tuple(key or pks)
     test = " AND ".join(f"[{c}] IS ?" if key else f"[{c}] = ?" for c in match)
     cursor = db.execute(f"SELECT * FROM [{table}] WHERE {test}", [row[c] for c in match])
@@ -158,7 +162,7 @@ def mark_removed(db: sqlite_utils.Database, table: str, scope: Mapping[str, Any]
     returned. Records are never deleted: ``removed_at`` is set and one
     ``removed`` change is recorded. Returns the ids marked.
     """
-    (pk,) = db[table].pks
+    (pk,) = _pks(db, table)
     seen = {str(i) for i in seen_ids}
     unlisted = [r[pk] for r in _live_rows(db, table, scope, [pk]) if str(r[pk]) not in seen]
     return remove_records(db, table, unlisted, run_id=run_id, at=at, bill_id=bill_id)
@@ -169,7 +173,7 @@ def remove_records(db: sqlite_utils.Database, table: str, ids: Iterable[object],
     """Mark the records ``ids`` of ``table`` removed upstream (those not already so);
     one ``removed`` change each. Returns the ids marked."""
     at = at or utcnow()
-    (pk,) = db[table].pks
+    (pk,) = _pks(db, table)
     marked = []
     for record_id in ids:
         cursor = db.execute(f"UPDATE [{table}] SET removed_at = ? WHERE [{pk}] = ? AND removed_at IS NULL", [at, record_id])
@@ -190,13 +194,13 @@ def refresh_listing(db: sqlite_utils.Database, table: str, rows: Sequence[Row], 
     were added, changed, restored and removed.
     """
     at = at or utcnow()
-    match = tuple(key or db[table].pks)
+    match = tuple(key or _pks(db, table))
     counts: Counter[ChangeKind] = Counter()
     for row in rows:
         outcome = upsert(db, table, row, run_id=run_id, at=at, bill_id=bill_id, key=key)
         if outcome:
             counts[outcome] += 1
-    (pk,) = db[table].pks
+    (pk,) = _pks(db, table)
     listed = {_key_of(row, match) for row in rows}
     unlisted = [r[pk] for r in _live_rows(db, table, scope or {}, [pk, *match]) if _key_of(r, match) not in listed]
     counts[ChangeKind.REMOVED] += len(remove_records(db, table, unlisted, run_id=run_id, at=at, bill_id=bill_id))
@@ -207,7 +211,7 @@ def listing_is_current(db: sqlite_utils.Database, table: str, rows: Sequence[Row
                        scope: Mapping[str, Any] | None = None, key: Sequence[str] | None = None) -> bool:
     """Whether :func:`refresh_listing` with these rows would change no content (so a
     caller can skip opening a run for it)."""
-    match = tuple(key or db[table].pks)
+    match = tuple(key or _pks(db, table))
     live = {_key_of(r, match): r["content_hash"] for r in _live_rows(db, table, scope or {}, [*match, "content_hash"])}
     wanted = {_key_of(row, match): content_hash(row) for row in rows}
     return live == wanted

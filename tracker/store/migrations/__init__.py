@@ -45,7 +45,7 @@ def apply(db: sqlite_utils.Database) -> list[str]:
         raise RuntimeError("migrations run in their own transactions: commit or roll back first")
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (number INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
     done = {row[0] for row in conn.execute("SELECT number FROM _migrations").fetchall()}
-    applied = []
+    applied: list[str] = []
     for number, name, module in available():
         if number in done:
             continue
