@@ -7,6 +7,7 @@ import sqlite_utils
 
 from tracker import store
 from tracker.store import migrations
+from tracker.vocab import ChangeKind
 
 
 def test_fresh_database_has_declared_keys(db):
@@ -132,3 +133,21 @@ def test_record_completed_in_the_run_that_added_it_is_one_added_change(db):
     with store.transaction(db):
         assert store.upsert(db, "members", {"member_id": 738, "name": "Lord Alton of Liverpool", "house": "Lords", "gender": "F"}, run_id=later) == "changed"
     assert db["changes"].count == 2
+
+
+def test_refresh_listing_removes_only_within_its_scope_and_listing_is_current_says_when_nothing_would_change(db):
+    run = store.start_run(db, "test")
+    stage = {"bill_id": 1, "description": "Second reading", "house": "Lords"}
+    listing = [{"bill_stage_id": 10, **stage}, {"bill_stage_id": 11, **stage, "description": "Committee stage"}]
+    with store.transaction(db):
+        store.upsert(db, "bill_stages", {"bill_stage_id": 20, "bill_id": 2, "description": "Report stage"}, run_id=run)
+        assert store.refresh_listing(db, "bill_stages", listing, scope={"bill_id": 1}, run_id=run) == {ChangeKind.ADDED: 2}
+    assert store.listing_is_current(db, "bill_stages", listing, scope={"bill_id": 1})
+    assert not store.listing_is_current(db, "bill_stages", listing[:1], scope={"bill_id": 1})
+    later = store.start_run(db, "test")
+    with store.transaction(db):
+        counts = store.refresh_listing(db, "bill_stages", listing[:1], scope={"bill_id": 1}, run_id=later)
+    assert counts == {ChangeKind.REMOVED: 1}
+    assert [r["bill_stage_id"] for r in db.query("SELECT bill_stage_id FROM bill_stages WHERE removed_at IS NULL ORDER BY 1")] == [10, 20]
+    assert [(c["record_id"], c["kind"]) for c in db.query("SELECT * FROM changes WHERE sync_run_id = ?", [later])] == [
+        ("11", ChangeKind.REMOVED)]
