@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from scrapers.errors import TrackerError
 from scrapers.http import HttpClient
 from tracker import store
+from tracker.vocab import RunStatus
 
 
 @dataclass
@@ -64,8 +65,7 @@ def run_sync(db, steps, *, sources, replay=(), archive_dir="archive", full=False
     run_id = store.start_run(db, sources)
     archive = None if replay else archive_path_for(archive_dir, run_id)
     if archive:
-        with store.transaction(db):
-            db.execute("UPDATE sync_runs SET archive_path = ? WHERE id = ?", [archive, run_id])
+        store.set_run_archive(db, run_id, archive)
     client = HttpClient(
         archive_path=archive,
         replay=replay,
@@ -74,11 +74,11 @@ def run_sync(db, steps, *, sources, replay=(), archive_dir="archive", full=False
         **(client_options or {}),
     )
     run = SyncRun(db=db, client=client, run_id=run_id, full=full, progress=progress)
-    status = "failed"
+    status = RunStatus.FAILED
     try:
         for step in steps:
             step(run)
-        status = "partial" if run.errors else "ok"
+        status = RunStatus.PARTIAL if run.errors else RunStatus.OK
     except TrackerError as error:
         run.fail(error)
         raise
