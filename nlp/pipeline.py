@@ -19,6 +19,7 @@ import spacy
 from nlp import components  # noqa: F401  (registers the factories)
 from nlp.components import DATA_DIR, PATTERNS_DIR
 from nlp.members import day
+from scrapers import references
 from scrapers.members import parse_member, search_values
 from tracker.vocab import House
 
@@ -45,6 +46,7 @@ def data_files(patterns_dir=None, data_dir=None):
 def pipeline_version(members=(), member_names=(), *, patterns_dir=None, data_dir=None):
     """A short hash of the code, the pattern and data files, and the member gazetteer."""
     parts = [(HERE / name).read_bytes() for name in CODE_FILES]
+    parts.append(Path(references.__file__).read_bytes())  # the reference grammar the matcher compiles in
     parts += [path.name.encode() + b"\0" + path.read_bytes() for path in data_files(patterns_dir, data_dir)]
     parts.append(_digest(sorted(([m.get(f) for f in MEMBER_FIELDS] for m in members), key=str)).encode())
     parts.append(_digest(sorted(([n.get(f) for f in NAME_FIELDS] for n in member_names), key=str)).encode())
