@@ -2,6 +2,7 @@
 from tracker import store
 from tracker.sampleapi import SampleApi, load_sample, sample_session
 from tracker.sync import bills_step, legislation_step, run_sync
+from tracker.sync.versions import versions_step
 
 # The sample's Act: the Procurement Bill [HL] 2022-23 became the Procurement Act 2023 (c. 54).
 SAMPLE_ACTS = {3159: "ukpga/2023/54"}
@@ -20,6 +21,7 @@ def demo_steps():
     bill_ids = sample_bill_ids()
     steps = [bills_step(bill_ids=bill_ids)]
     steps += [legislation_step(bill_id, SAMPLE_ACTS[bill_id]) for bill_id in bill_ids if bill_id in SAMPLE_ACTS]
+    steps += [versions_step(bill_ids)]
     steps += parliament_steps()
     return steps
 
