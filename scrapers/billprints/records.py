@@ -67,15 +67,16 @@ class BillPrint:
         return {c.key: c for c in self.clauses}
 
 
-def join_lines(lines) -> str:
-    """Printed lines to text: a sub-provision starts a line, other lines run on, and a word
-    hyphenated at a line end is joined again ("procure-" + "ment")."""
+def join_lines(lines, breaks=frozenset()) -> str:
+    """Printed lines to text: a sub-provision (or a line whose index is in ``breaks``, such as
+    a schedule paragraph's first) starts a line, other lines run on, and a word hyphenated at
+    a line end is joined again ("procure-" + "ment")."""
     out: list[str] = []
-    for raw in lines:
+    for index, raw in enumerate(lines):
         line = clean(raw)
         if not line:
             continue
-        if not out or _SUBPROVISION.match(line):
+        if not out or _SUBPROVISION.match(line) or index in breaks:
             out.append(line)
         elif re.search(r"[A-Za-z]-$", out[-1]) and line[:1].islower():
             out[-1] = out[-1][:-1] + line
@@ -105,6 +106,7 @@ class _Open:
     record: ClauseRecord
     start: PrintLine | None  # the record's own number-and-heading line
     lines: list = field(default_factory=list)  # its text lines
+    breaks: set = field(default_factory=set)  # indexes of lines that start a paragraph
 
 
 class OutlineBuilder:
@@ -166,14 +168,14 @@ class OutlineBuilder:
         self.leaf = self._new("paragraph", f"{self.schedule.key}/paragraph/{number}", number, None, parent, None)
         self.leaf.lines.append(PrintLine(at.page, at.line, text))
         if self.open_schedule:
+            self.open_schedule.breaks.add(len(self.open_schedule.lines))
             self.open_schedule.lines.append(PrintLine(at.page, at.line, f"{number} {text}"))
 
     def text(self, line: PrintLine):
         if self.leaf is not None:
             self.leaf.lines.append(line)
-        if self.open_schedule is not None and self.leaf is not self.open_schedule:
-            if self.leaf is None or self.leaf.record.kind == "paragraph":
-                self.open_schedule.lines.append(line)
+        if self.open_schedule is not None:
+            self.open_schedule.lines.append(line)
 
     def finish(self) -> list[ClauseRecord]:
         for opened in self.open:
@@ -184,5 +186,5 @@ class OutlineBuilder:
                 record.page, record.line_start = positioned[0].page, positioned[0].line
                 record.page_end, record.line_end = positioned[-1].page, positioned[-1].line
             record.lines = tuple(every)
-            record.text = join_lines(l.text for l in opened.lines)
+            record.text = join_lines([l.text for l in opened.lines], opened.breaks)
         return self.records
