@@ -150,9 +150,9 @@ def main():
     pdf_time, pdf_print = timed(lambda: read_pdf(pdf), args.repeat)
     akn_time, akn_print = timed(lambda: read_akn(akn), args.repeat)
     print(f"{args.pages}-page print ({len(pdf) // 1024} KiB PDF, {len(akn) // 1024} KiB XML), median of {args.repeat}:")
-    print(f"  PDF  {pdf_time * 1000:9.1f} ms  {1 / pdf_time:7.2f} prints/s  {args.pages / pdf_time:8.0f} pages/s  "
+    print(f"  PDF  {pdf_time * 1000:9.1f} ms  {1 / pdf_time:8.4f} prints/s  {args.pages / pdf_time:8.1f} pages/s  "
           f"({len([r for r in pdf_print.clauses if r.kind == 'clause'])} clauses)  ratio 1.00")
-    print(f"  XML  {akn_time * 1000:9.1f} ms  {1 / akn_time:7.2f} prints/s  {args.pages / akn_time:8.0f} pages/s  "
+    print(f"  XML  {akn_time * 1000:9.1f} ms  {1 / akn_time:8.4f} prints/s  {args.pages / akn_time:8.1f} pages/s  "
           f"({len([r for r in akn_print.clauses if r.kind == 'clause'])} clauses)  ratio {akn_time / pdf_time:.3f}")
 
     earlier = [r for r in akn_print.clauses if r.kind == "clause"][: args.clauses]

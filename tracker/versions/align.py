@@ -36,8 +36,12 @@ def _norm(text) -> str:
     return " ".join(tokens(text)).lower()
 
 
+# Words every clause has: they say nothing about which clause is which.
+_COMMON = frozenset("a an and any are as at be by for if in is it its may must not of on or that the this to under which with".split())
+
+
 def _words(record) -> frozenset:
-    return frozenset(w.lower() for w in tokens(record.text) if w.isalnum() and not w.isdigit())
+    return frozenset(w for w in (t.lower() for t in tokens(record.text) if t.isalnum() and not t.isdigit()) if w not in _COMMON)
 
 
 def _heading_words(record) -> frozenset:
@@ -61,7 +65,8 @@ def similarity(old, new) -> float:
 
     Text: the mean of word-set overlap (Jaccard) and containment (shared words over
     the smaller set), so a clause that gained a subsection still resembles itself;
-    numbers are left out (renumbering is not a difference of substance). The
+    numbers and the commonest words are left out (renumbering is not a difference
+    of substance, and every clause says "the" and "must"). The
     heading adds a quarter; it alone decides for parts and chapters, which have no text.
     """
     heading = _overlap(_heading_words(old), _heading_words(new))
