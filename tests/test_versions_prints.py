@@ -1,6 +1,5 @@
 """Bill prints read into clause records (PDF, HTML, AKN, the Act), aligned and attributed."""
 from collections import Counter
-from pathlib import Path
 
 import pytest
 

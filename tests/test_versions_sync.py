@@ -195,3 +195,21 @@ def test_cli_diff_errors_are_one_line(synced, tmp_path):
     assert result.exit_code == 1 and result.output.startswith("Error: tracker: record bill 3159: 'no such print' matches no version")
     empty = CliRunner().invoke(cli, ["--db", str(tmp_path / "empty.db"), "diff", "--bill", "3159"])
     assert empty.exit_code == 1 and "no versions in the database" in empty.output
+
+
+def test_prints_are_archived_replayable_and_conditional(db, sample_api, tmp_path):
+    first = sync(db, tmp_path)
+    archive = db["sync_runs"].get(first.run_id)["archive_path"]
+    second = sync(db, tmp_path)
+    repeat = [r for r in sample_api.requests if r["path"].endswith("/Download")][4:]
+    assert len(repeat) == 4 and all(r["headers"].get("If-None-Match") for r in repeat)  # conditional on repeat
+    assert second.errors == []
+    # the binary bodies replay from the first run's WARC into a fresh database, with no server
+    from tracker import store
+
+    fresh = store.open_db(str(tmp_path / "replayed.db"))
+    steps = [bills_step(bill_ids=[3159]), legislation_step(3159, "ukpga/2023/54"), versions_step()]
+    replayed = run_sync(fresh, steps, sources="replay", replay=[archive], client_options=NO_WAIT, rate_limit=0)
+    assert replayed.errors == []
+    original = [(v["version_id"], v["sha256"], v["clause_count"]) for v in bill_versions.list_versions(db, 3159)]
+    assert [(v["version_id"], v["sha256"], v["clause_count"]) for v in bill_versions.list_versions(fresh, 3159)] == original
