@@ -93,7 +93,7 @@ def run_sync(db, steps, *, sources, replay=(), archive_dir="archive", full=False
 
 
 def plan_steps(*, bill_ids=(), search_terms=(), act_path=None, members=False, hansard=False, divisions=False,
-               questions=False, terms=()) -> tuple[list, str]:
+               questions=False, terms=(), versions=False) -> tuple[list, str]:
     """The steps of one sync run and its ``sources`` label (as ``sync_runs.sources`` keeps it),
     from what ``tracker sync`` was asked for; the one place that knows which step serves which source."""
     from tracker.sync import divisions as divisions_sync
@@ -102,6 +102,7 @@ def plan_steps(*, bill_ids=(), search_terms=(), act_path=None, members=False, ha
     from tracker.sync import questions as questions_sync
     from tracker.sync.bills import bills_step
     from tracker.sync.legislation import legislation_step
+    from tracker.sync.versions import versions_step
 
     steps, sources = [], []
     if bill_ids or search_terms:
@@ -121,4 +122,7 @@ def plan_steps(*, bill_ids=(), search_terms=(), act_path=None, members=False, ha
     if questions:
         steps.append(questions_sync.questions_step(terms=terms))
         sources.append("questions")
+    if versions:  # after the bills and the Act: attribution reads their amendments and sections
+        steps.append(versions_step())
+        sources.append("versions")
     return steps, ",".join(sources)
