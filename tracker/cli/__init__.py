@@ -164,7 +164,7 @@ def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, wit
 @click.option("--archive-dir", default="archive", show_default=True, type=click.Path(file_okay=False))
 @click.pass_context
 def demo(ctx, serve, port, archive_dir):
-    """Build the database from the bundled Procurement Bill sample (no network), tag it, then serve it."""
+    """Build the database from the bundled Procurement Bill sample (no network), tag it, derive positions, then serve it."""
     from tracker.sync.demo import build_demo
 
     progress = make_progress(ctx)
@@ -174,6 +174,7 @@ def demo(ctx, serve, port, archive_dir):
         progress.close()
     report_run(run)
     ctx.invoke(cli.get_command(ctx, "tag"))
+    ctx.invoke(cli.get_command(ctx, "positions").get_command(ctx, "derive"))
     if serve:
         ctx.invoke(serve_command, port=port)
 
@@ -222,9 +223,9 @@ def status(ctx, runs, n_changes, as_json):
 
 
 def _register_area_commands():
-    from tracker.cli import members, nlp
+    from tracker.cli import members, nlp, positions
 
-    for module in (members, nlp):
+    for module in (members, nlp, positions):
         for command in module.COMMANDS:
             cli.add_command(command)
 
