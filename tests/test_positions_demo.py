@@ -118,7 +118,7 @@ def test_cli_member_topic_and_commitments(tmp_path_factory):
 
 def test_cli_errors_are_one_line(tmp_path_factory):
     ambiguous = run(tmp_path_factory, "positions", "member", "Lord")
-    assert ambiguous.exit_code == 1 and ambiguous.output.count("\n") == 1 and "several members match" in ambiguous.output
+    assert ambiguous.exit_code == 1 and ambiguous.output.count("\n") == 1 and "several match" in ambiguous.output
     unknown = run(tmp_path_factory, "positions", "topic", "no such thing")
     assert unknown.exit_code == 1 and unknown.output.startswith("Error: positions: record no such thing: no topic")
     bad_day = run(tmp_path_factory, "positions", "derive", "--today", "soon")

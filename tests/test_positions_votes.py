@@ -114,3 +114,11 @@ def test_alignment_is_written_by_derive(votes_db):
     summary = positions.member_summary(votes_db, REBEL)
     [vote] = [v for v in summary["votes"] if v["division_id"] == "commons-1"]
     assert vote["marks"] == "against party, against the Government, rebellion" and vote["result"] == "passed"
+
+
+def test_derive_on_an_empty_database(db):
+    summary = positions.derive(db, today="2024-01-01")
+    assert {k: v for k, v in summary.items() if k != "run_id"} == {
+        "families": 0, "topics": 0, "evidence": 0, "positions": 0, "divisions": 0, "commitments": 0, "follow-ups": 0}
+    assert positions.list_commitments(db) == []
+    assert db.execute("SELECT status FROM sync_runs WHERE id = ?", [summary["run_id"]]).fetchone()[0] == "ok"

@@ -189,30 +189,26 @@ def resolve_member(db, text: str) -> int:
     """A member id from an id or a name (exact, else the one name containing the words)."""
     if str(text).isdigit():
         return int(text)
-    exact = rows(db, """SELECT DISTINCT member_id FROM (SELECT member_id, name FROM members UNION SELECT member_id, name FROM member_names)
+    exact = rows(db, """SELECT DISTINCT member_id AS id, name FROM (SELECT member_id, name FROM members UNION SELECT member_id, name FROM member_names)
                         WHERE lower(name) = lower(?)""", [text])
-    if len(exact) == 1:
-        return exact[0]["member_id"]
-    found = rows(db, "SELECT member_id, name FROM members WHERE name LIKE ? ORDER BY name", [f"%{text}%"])
-    if len(found) == 1:
-        return found[0]["member_id"]
-    if not found:
-        raise TrackerError("no member of that name in the database", source="positions", record=text)
-    names = "; ".join(f"{r['name']} ({r['member_id']})" for r in found[:8])
-    raise TrackerError(f"several members match: {names}", source="positions", record=text)
+    return _the_one(db, exact, "SELECT member_id AS id, name FROM members WHERE name LIKE ? ORDER BY name", text, "member")
 
 
 def resolve_topic(db, text: str) -> str:
     """A topic key from a key (``family:a10001285``), a provision, supplier or family id, or words of its name."""
     _require(db)
-    exact = rows(db, """SELECT topic FROM topics WHERE topic = ? OR family_id = ? OR provision_id = ? OR supplier_id = ?""",
+    exact = rows(db, "SELECT topic AS id, name FROM topics WHERE topic = ? OR family_id = ? OR provision_id = ? OR supplier_id = ?",
                  [text, text, text, text])
-    if len(exact) == 1:
-        return exact[0]["topic"]
-    found = rows(db, "SELECT topic, name FROM topics WHERE name LIKE ? ORDER BY kind, topic", [f"%{text}%"])
+    return _the_one(db, exact, "SELECT topic AS id, name FROM topics WHERE name LIKE ? ORDER BY kind, topic", text,
+                    "topic (a family, provision or supplier)")
+
+
+def _the_one(db, exact, like_sql, text, what):
+    """The one exact match, else the one name containing ``text``; a one-line error naming the candidates otherwise."""
+    found = exact if len(exact) == 1 else rows(db, like_sql, [f"%{text}%"])
     if len(found) == 1:
-        return found[0]["topic"]
+        return found[0]["id"]
     if not found:
-        raise TrackerError("no topic of that name (a family, provision or supplier)", source="positions", record=text)
-    names = "; ".join(f"{r['topic']} ({r['name']})" for r in found[:8])
-    raise TrackerError(f"several topics match: {names}", source="positions", record=text)
+        raise TrackerError(f"no {what} of that name in the database", source="positions", record=text)
+    names = "; ".join(f"{r['name']} ({r['id']})" for r in found[:8])
+    raise TrackerError(f"several match: {names}", source="positions", record=text)
