@@ -37,4 +37,4 @@ def read_demo(tmp_path_factory):
     return store.open_db(str(demo_path(tmp_path_factory)))
 
 
-__all__ = ["GOLD", "demo_path", "demo_copy", "read_demo"]
+__all__ = ["GOLD", "demo_copy", "demo_path", "read_demo"]

@@ -2,6 +2,7 @@
 import json
 
 from positions_support import GOLD, demo_copy, read_demo
+
 from tracker import positions, store
 from tracker.positions import evaluate
 from tracker.positions.commitments import find_statements, link_followups

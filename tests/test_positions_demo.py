@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from positions_support import demo_copy, demo_path, read_demo
+
 from tracker import positions
 from tracker.cli import cli
 from tracker.positions.commitments import status

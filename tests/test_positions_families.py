@@ -1,7 +1,7 @@
 """Amendment families on the demo: precision and recall against the gold set, ping-pong polarity, the Act."""
 import pytest
-
 from positions_support import GOLD, read_demo
+
 from tracker.positions import evaluate
 from tracker.positions.families import find_families
 from tracker.positions.government import Government

@@ -1,5 +1,6 @@
 """Speech stances on the demo against the gold stance labels."""
 from positions_support import GOLD, read_demo
+
 from tracker.positions import evaluate
 from tracker.positions.stance import speech_stances
 

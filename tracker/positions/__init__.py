@@ -16,18 +16,27 @@ against gold sets).
 from datetime import date
 
 from tracker import store
-from tracker.positions.commitments import commitment_rows, find_statements, link_followups
+from tracker.positions.commitments import (
+    commitment_rows,
+    find_statements,
+    link_followups,
+)
 from tracker.positions.evidence import collect, positions
 from tracker.positions.families import find_families
 from tracker.positions.government import Government
 from tracker.positions.records import family_topic, tag_names
-from tracker.positions.views import family_timeline, list_commitments, member_summary, topic_positions
+from tracker.positions.views import (
+    family_timeline,
+    list_commitments,
+    member_summary,
+    topic_positions,
+)
 from tracker.positions.votes import division_sides, vote_alignment
 
-__all__ = ["derive", "member_summary", "topic_positions", "family_timeline", "list_commitments"]
+__all__ = ["derive", "family_timeline", "list_commitments", "member_summary", "topic_positions"]
 
 
-def derive(db, *, today: str = None, run_id: int = None) -> dict:
+def derive(db, *, today: str | None = None, run_id: int | None = None) -> dict:
     """Recompute families, positions, division alignment and commitments in one transaction.
 
     ``today`` (YYYY-MM-DD, default the current date) decides commitments' status.

@@ -30,7 +30,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from tracker.positions.government import speech_department
-from tracker.positions.records import AMENDMENTS, PINGPONG, family_topic, rows, stage_dates, tag_topic
+from tracker.positions.records import (
+    AMENDMENTS,
+    PINGPONG,
+    family_topic,
+    rows,
+    stage_dates,
+    tag_topic,
+)
 from tracker.positions.rules import compiled
 from tracker.positions.text import TfIdf, clause_start, sentences
 
@@ -69,7 +76,7 @@ class Deadline:
     rule: str
 
 
-def read_deadline(text: str, made_on: str, royal_assent: str = None) -> Deadline:
+def read_deadline(text: str, made_on: str, royal_assent: str | None = None) -> Deadline:
     """The deadline a commitment's words give or imply, or None when they give none."""
     for rule, regex in compiled("commitments", "deadline"):
         match = regex.search(text)

@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from datetime import date as Date
 
 from tracker.positions.families import heading
-from tracker.positions.records import AMENDMENTS, PINGPONG, family_topic, load_items, rows
+from tracker.positions.records import (
+    AMENDMENTS,
+    PINGPONG,
+    family_topic,
+    load_items,
+    rows,
+)
 from tracker.positions.stance import speech_stances
 from tracker.positions.votes import side_of
 

@@ -43,6 +43,7 @@ from tracker.positions.text import TfIdf, weighted_overlap
 
 TEXT, BACKERS, TAGS = 0.6, 0.2, 0.2
 THRESHOLD = 0.3
+KEY_TERMS = 15
 ACT_MATCH = 0.3
 
 _EXPLANATORY = re.compile(r"^(?:Member's|Minister's)?\s*explanatory\s+statement\s*", re.IGNORECASE)
@@ -111,7 +112,7 @@ def reference_edges(db, items: dict) -> list:
             by_number[(item.bill_id, (item.number or "").upper())].append(item)
     for found in by_number.values():
         found.sort(key=lambda i: i.stage_order)
-        for earlier, later in zip(found, found[1:]):
+        for earlier, later in itertools.pairwise(found):
             if earlier.stage_id != later.stage_id:
                 edges.append(Edge(earlier.key, later.key, 1.0, f"{later.label} carried to {later.stage}", 1, "carried"))
     for m in rows(db, """SELECT m.doc_id, m.field, m.start, m.value, m.pingpong_item_id, p.summary, p.text
@@ -158,18 +159,11 @@ def likeness_edges(items: dict, government, born_in_pingpong=frozenset()) -> lis
                                item.summary if item.is_pingpong else ""])
     tfidf = TfIdf(texts)
     backers = {k: {m for m in i.sponsors if not government.is_minister(m, i.date)} for k, i in substantive.items()}
-    n = len(substantive)
-    backer_count = Counter(m for found in backers.values() for m in found)
-    tag_count = Counter(t for i in substantive.values() for t in i.tags)
-
-    def backer_weight(member):
-        return math.log((1 + n) / (1 + backer_count[member]))
-
-    def tag_weight(tag):
-        return math.log((1 + n) / (1 + tag_count[tag]))
+    backer_weight = rarity(Counter(m for found in backers.values() for m in found), len(substantive))
+    tag_weight = rarity(Counter(t for i in substantive.values() for t in i.tags), len(substantive))
 
     edges = []
-    for a, b in itertools.combinations(sorted(substantive), 2):
+    for a, b in _candidate_pairs(substantive, tfidf, backers):
         if substantive[a].stage_id == substantive[b].stage_id or _is_consequential(substantive[a]) or _is_consequential(substantive[b]):
             continue
         text = tfidf.similarity(a, b)
@@ -180,6 +174,34 @@ def likeness_edges(items: dict, government, born_in_pingpong=frozenset()) -> lis
             edges.append(Edge(a, b, score, f"text {text:.2f}, sponsors {shared_backers:.2f}, tags {shared_tags:.2f}"))
     edges += _consequential_edges(substantive, tfidf)
     return edges
+
+
+def rarity(counts: Counter, total: int):
+    """The weight of a sponsor or tag by how few of ``total`` items carry it (an IDF)."""
+    return lambda value: math.log((1 + total) / (1 + counts[value]))
+
+
+def _candidate_pairs(items, tfidf, backers):
+    """The pairs worth scoring: those sharing a backer, a tag or one of their ``KEY_TERMS`` weightiest terms.
+
+    Scoring every pair is quadratic (a bill of 2,000 amendments is two million pairs);
+    two texts of one proposal share their distinctive words, so a pair sharing none of
+    them, nor a sponsor nor a tag, could only reach the threshold by chance overlap of
+    common words.
+    """
+    index = defaultdict(set)
+    for key, item in items.items():
+        vector = tfidf.vectors[key]
+        for term in sorted(vector, key=lambda t: (-vector[t], t))[:KEY_TERMS]:
+            index[("term", term)].add(key)
+        for member in backers[key]:
+            index[("backer", member)].add(key)
+        for tag in item.tags:
+            index[("tag", tag)].add(key)
+    pairs = set()
+    for keys in index.values():
+        pairs.update(itertools.combinations(sorted(keys), 2))
+    return sorted(pairs)
 
 
 def _consequential_edges(items, tfidf):
@@ -310,12 +332,7 @@ def find_families(db, government, bill_id=None) -> list:
         in_lieu = {e.b for e in references if e.rule == "propose"} | {e.a for e in references if e.rule == "in-lieu-of"}
         carried = {e.b for e in references if e.rule == "carried"}
         edges = references + likeness_edges(bill_items, government, in_lieu | carried)
-        tag_count = Counter(t for i in bill_items.values() for t in i.tags)
-        total = len(bill_items)
-
-        def tag_weight(tag):
-            return math.log((1 + total) / (1 + tag_count[tag]))
-
+        tag_weight = rarity(Counter(t for i in bill_items.values() for t in i.tags), len(bill_items))
         clauses = act_clauses(db, bill)
         for keys, reasons in group(bill_items, edges):
             signs = polarities(keys, bill_items, edges, government)
@@ -341,7 +358,7 @@ def act_clauses(db, bill_id) -> dict:
     return {r["clause_id"]: r for r in rows(db, "SELECT clause_id, kind, number, heading, text FROM bill_clauses WHERE bill_id = ? AND removed_at IS NULL", [bill_id])}
 
 
-def act_outcome(members: list, clauses: dict, background: dict = None) -> tuple:
+def act_outcome(members: list, clauses: dict, background: dict | None = None) -> tuple:
     """``(outcome, clause_id, note)``: whether the proposal, or a Government concession on it, is in the Act's text.
 
     ``background`` (the bill's items by key) only steadies the word weights.

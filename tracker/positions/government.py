@@ -60,7 +60,7 @@ class Government:
                 return term
         return None
 
-    def department(self, member_id, on: str = None):
+    def department(self, member_id, on: str | None = None):
         """The member's department on ``on`` (or in any term), when an act names it."""
         terms = [t for t in self.terms.get(member_id, ()) if t.department]
         dated = [t for t in terms if on and (t.start is None or t.start <= on[:10]) and (t.end is None or on[:10] < t.end)]

@@ -13,7 +13,7 @@ from nlp.components import read_jsonl
 RULES_DIR = Path(__file__).parent / "rules"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_rules(name: str) -> tuple:
     """The records of ``rules/<name>.jsonl``; a rule without an id is an error naming the file."""
     path = RULES_DIR / f"{name}.jsonl"
@@ -24,8 +24,8 @@ def load_rules(name: str) -> tuple:
     return tuple(records)
 
 
-@functools.lru_cache(maxsize=None)
-def compiled(name: str, kind: str = None) -> tuple:
+@functools.cache
+def compiled(name: str, kind: str | None = None) -> tuple:
     """``(rule, compiled regex)`` for the rules of ``name`` (of one ``kind``) that have a regex."""
     out = []
     for rule in load_rules(name):

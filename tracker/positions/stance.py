@@ -269,7 +269,9 @@ def _title_question(db, title, bill_stage_id):
     """The amendment a debate section's title names ("New Clause 1 - ..."), in its stage."""
     if not title or bill_stage_id is None:
         return None
-    from tracker.sync.parliament import resolve_target  # the one reference resolver (moves to tracker.sync.linking)
+    from tracker.sync.parliament import (
+        resolve_target,  # the one reference resolver (moves to tracker.sync.linking)
+    )
 
     for ref in hansard_api.amendment_references(title):
         amendment_id, item_id = resolve_target(db, ref["kind"], ref["number"], [bill_stage_id])

@@ -4,6 +4,7 @@ tokens and a small TF-IDF model for comparing texts.
 Plain Python on purpose: the texts are amendments and speeches of one bill (hundreds,
 not millions), so a dictionary per vector is fast enough and needs no new dependency.
 """
+import itertools
 import math
 import re
 from collections import Counter
@@ -62,15 +63,18 @@ def clause_start(text: str, position: int, floor: int = 0) -> int:
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")
-STOPWORDS = frozenset(
-    """a about above after again all also an and any are as at be been before being between both but by can
-    could did do does each for from had has have having he her here his how i if in into is it its itself may
-    me more most must my no nor not of on once only or other our out over own same she should so some such
-    than that the their them then there these they this those through to too under until up upon very was we
-    were what when where which while who whom why will with would you your shall within without
-    clause clauses page line lines insert inserted leave out end following move new subsection section
-    amendment amendments member explanatory statement schedule paragraph""".split()
-)
+STOPWORDS = frozenset((
+    "a", "about", "above", "after", "again", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
+    "before", "being", "between", "both", "but", "by", "can", "could", "did", "do", "does", "each", "for", "from",
+    "had", "has", "have", "having", "he", "her", "here", "his", "how", "i", "if", "in", "into", "is", "it", "its",
+    "itself", "may", "me", "more", "most", "must", "my", "no", "nor", "not", "of", "on", "once", "only", "or",
+    "other", "our", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the",
+    "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until",
+    "up", "upon", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why",
+    "will", "with", "would", "you", "your", "shall", "within", "without", "clause", "clauses", "page", "line",
+    "lines", "insert", "inserted", "leave", "out", "end", "following", "move", "new", "subsection", "section",
+    "amendment", "amendments", "member", "explanatory", "statement", "schedule", "paragraph",
+))
 
 
 def stem(word: str) -> str:
@@ -90,7 +94,7 @@ def terms(text: str) -> Counter:
     """Unigrams and adjacent-word bigrams of ``text``'s content words."""
     tokens = words(text)
     counts = Counter(tokens)
-    counts.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))
+    counts.update(f"{a} {b}" for a, b in itertools.pairwise(tokens))
     return counts
 
 

@@ -164,7 +164,7 @@ def _label(step):
     return number if number.upper().startswith(("NC", "NS")) else f"Amendment {number}"
 
 
-def list_commitments(db, *, status: str = None, member_id: int = None, topic: str = None) -> list:
+def list_commitments(db, *, status: str | None = None, member_id: int | None = None, topic: str | None = None) -> list:
     """Commitments (not removed), each with its follow-ups; optionally of one status, member or topic."""
     where, params = ["c.removed_at IS NULL"], []
     for column, value in (("c.status", status), ("c.member_id", member_id), ("c.topic", topic)):
