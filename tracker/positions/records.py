@@ -5,7 +5,6 @@ A *topic* is what a position is about, named by a key: ``family:<family_id>``,
 ``provision:<provision_id>`` or ``supplier:<supplier_id>``.
 """
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 AMENDMENTS = "amendments"
@@ -131,9 +130,6 @@ def tag_names(db) -> dict:
     return names
 
 
-def member_names(db) -> dict:
-    return {r["member_id"]: r["name"] for r in rows(db, "SELECT member_id, name FROM members")}
-
 
 def stage_dates(db) -> dict:
     """Each Royal Assent date by bill (the anchor of "within six months of Royal Assent")."""
@@ -145,12 +141,4 @@ def stage_dates(db) -> dict:
             date = (sorted(json.loads(r["sittings"])) or [None])[0]
         if date:
             out[r["bill_id"]] = date[:10]
-    return out
-
-
-def mentions_by_doc(db, doc_table: str) -> dict:
-    """``{doc_id: [mention rows in text order]}`` for one document table."""
-    out = defaultdict(list)
-    for r in rows(db, "SELECT * FROM mentions WHERE doc_table = ? ORDER BY doc_id, field, start", [doc_table]):
-        out[str(r["doc_id"])].append(r)
     return out

@@ -36,6 +36,9 @@ from scrapers import hansard as hansard_api
 from tracker.positions.records import AMENDMENTS, PINGPONG, rows, tag_topic
 from tracker.positions.rules import compiled
 from tracker.positions.text import Sentence, clause_start, sentences
+from tracker.sync.parliament import (
+    resolve_target,  # the one reference resolver (moving to tracker.sync.linking)
+)
 
 NEGATED = {"supports": "opposes", "opposes": "neutral", "neutral": "neutral"}
 # A procedural item that puts a question to the House ("Amendment 98 / Moved by ...", "Brought up").
@@ -269,10 +272,6 @@ def _title_question(db, title, bill_stage_id):
     """The amendment a debate section's title names ("New Clause 1 - ..."), in its stage."""
     if not title or bill_stage_id is None:
         return None
-    from tracker.sync.parliament import (
-        resolve_target,  # the one reference resolver (moves to tracker.sync.linking)
-    )
-
     for ref in hansard_api.amendment_references(title):
         amendment_id, item_id = resolve_target(db, ref["kind"], ref["number"], [bill_stage_id])
         if amendment_id is not None:
