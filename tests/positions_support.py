@@ -16,7 +16,7 @@ def demo_path(tmp_path_factory) -> Path:
     if "path" not in _BUILT:
         folder = tmp_path_factory.mktemp("positions-demo")
         path = folder / "demo.db"
-        result = CliRunner().invoke(cli, ["--db", str(path), "--quiet", "demo", "--no-serve", "--archive-dir", str(folder / "archive")],
+        result = CliRunner().invoke(cli, ["--db", str(path), "--quiet", "demo", "--no-serve"],
                                     catch_exceptions=False)
         assert result.exit_code == 0, result.output
         _BUILT["path"] = path
