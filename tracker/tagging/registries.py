@@ -3,7 +3,7 @@ import json
 
 from nlp.components import DATA_DIR, read_jsonl
 from tracker import store
-from tracker.store.migrations.m0003_nlp import RISK_FLAGS
+from tracker.store.schema import RISK_FLAGS
 
 
 def load_registries(db, data_dir=None):
