@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= demo.db
 
-.PHONY: demo test install browser clean bench
+.PHONY: demo test install browser clean bench sample
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ browser:
 
 demo: $(STAMP)
 	$(BIN)/tracker --db $(DB) demo
+
+# Re-record tracker/sample/demo.warc.gz (what `tracker demo` replays) from the sample's JSON,
+# after changing the sample or the demo's sync; the tests fail while it is out of date.
+sample: $(STAMP)
+	PYTHONPATH=$(CURDIR):$(CURDIR)/tests $(BIN)/python -m fakes.record tracker/sample/demo.warc.gz
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest

@@ -25,11 +25,12 @@ from spacy.tokens import Doc, Span
 
 from nlp import members as member_index
 from nlp.matcher import Entry, Rule, Scanner, fold, surface_key, trie_regex
+from tracker.vocab import Label
 
 HERE = Path(__file__).parent
 PATTERNS_DIR = HERE / "patterns"
 DATA_DIR = HERE / "data"
-LABELS = ("SUPPLIER", "MEMBER", "PROVISION", "REFERENCE")
+LABELS = tuple(Label)
 
 def _context_extension(name):
     # kept in user_data: plain dict access is much cheaper than underscore attributes
@@ -73,7 +74,7 @@ def load_patterns(patterns_dir=None):
         for record in read_jsonl(path):
             if "id" not in record or "label" not in record:
                 raise ValueError(f"{path}: every pattern needs an id and a label: {record}")
-            (rules if "regex" in record else phrases).append(record)
+            (rules if "regex" in record or "grammar" in record else phrases).append(record)
     return phrases, rules
 
 
@@ -99,17 +100,17 @@ class ScannerComponent:
         table = {}
         for record in self.phrases:
             label = record["label"]
-            if label == "MEMBER":  # an office title
+            if label == Label.MEMBER:  # an office title
                 ref = (record["id"], tuple(self.office_holders.get(record["id"], ())))
-                entry = Entry("MEMBER", "office", ref, surface=record["pattern"])
+                entry = Entry(Label.MEMBER, "office", ref, surface=record["pattern"])
             else:
-                kind = "supplier" if label == "SUPPLIER" else "provision"
+                kind = "supplier" if label == Label.SUPPLIER else "provision"
                 entry = Entry(label, kind, record["id"], record.get("case", "any"), bool(record.get("common_word")), record["pattern"])
             table.setdefault(surface_key(record["pattern"]), []).append(entry)
         for k, candidates in names.items():
             entries = table.setdefault(k, [])
             if not any(e.kind == "name" for e in entries):
-                entries.append(Entry("MEMBER", "name", tuple(candidates), surface=k))
+                entries.append(Entry(Label.MEMBER, "name", tuple(candidates), surface=k))
         # the most specific entry first: offices and member names before suppliers and provisions
         order = {"office": 0, "name": 1, "supplier": 2, "provision": 3}
         for entries in table.values():
@@ -166,7 +167,7 @@ class LinkerComponent:
             elif kind == "provision":
                 append({"start": start, "end": end, "text": text[start:end], "label": label, "entity_id": payload,
                         "name": provisions.get(payload), "provision_id": payload})
-            elif label == "MEMBER":
+            elif label == Label.MEMBER:
                 mention = {"start": start, "end": end, "text": text[start:end], "label": label, "entity_id": None, "name": None}
                 if kind == "office":
                     office_id, holders = payload

@@ -4,10 +4,13 @@ Every surface form (supplier and provision names, member names and their
 variants, ministerial titles) goes into one character trie compiled to a regex;
 reference rules (``Clause 2, page 2, line 13``, ``Amendment 47B``) and contextual
 member rules (``the hon. Member for Rushcliffe``) are further alternatives of the
-same expression. One ``finditer`` over the text (lower-cased with a
-length-preserving fold, so offsets are the original text's) finds every
-candidate in a single pass at C speed; Python code runs only per match: a dict
-lookup, a case check, and the linking done later by the linker component.
+same expression (references to amendments and motions with the grammar Hansard
+and division linking read them with, :mod:`scrapers.references`: its pattern is one
+alternative, its reader turns each matched phrase into numbers). One ``finditer``
+over the text (lower-cased with a length-preserving fold, so offsets are the
+original text's) finds every candidate in a single pass at C speed; Python code
+runs only per match: a dict lookup, a case check, and the linking done later by
+the linker component.
 
 This is what makes the tagger fast: a spaCy ``PhraseMatcher``/``EntityRuler``
 works token by token in Python-visible structures and runs at a fraction of the
@@ -15,6 +18,8 @@ tokenizer's speed, while this scan costs about as much as the tokenizer itself
 (see ``benchmarks/nlp_throughput.py``).
 """
 import re
+
+from scrapers import references
 
 # Length-preserving fold applied after lower(): typographic apostrophes and
 # dashes, non-breaking spaces.
@@ -108,10 +113,18 @@ class Entry:
 _SEPARATOR = r"(?:,\s*and|,\s*or|,|and|or|&)"
 
 
+# Rules whose pattern and reader are another module's grammar (``"grammar": name`` in a patterns file).
+GRAMMARS = {"references": (references.SCAN_PATTERN, references.SCAN_GUARD, references.read_phrase)}
+
+
 class Rule:
     """A regex rule (a reference or a contextual member form) from a patterns file."""
 
     def __init__(self, spec, index):
+        self.read = None  # a grammar's reader: matched phrase -> references.Reference records
+        if spec.get("grammar"):
+            regex, guard, self.read = GRAMMARS[spec["grammar"]]
+            spec = {**spec, "regex": regex, "guard": guard}
         self.spec = spec
         self.id = spec["id"]
         self.label = spec["label"]
@@ -258,6 +271,8 @@ class Scanner:
 
     def _rule_result(self, rule, m, original):
         """The matches of one rule match, with offsets relative to its start."""
+        if rule.read is not None:
+            return tuple((r.start, r.end, "REFERENCE", r.record_kind, r.value) for r in rule.read(original))
         prefix = rule.prefix
         base = m.start()
         groups = {}

@@ -6,9 +6,8 @@ and ``/debates/debate/{debateSectionExtId}.json`` (``Debate``: ``Overview``,
 ``Items``, ``ChildDebates``). JSON keys are PascalCase.
 
 Parsers are pure: a ``Debate`` becomes ``debates`` rows (the section and each
-child section) and ``contributions`` rows; :func:`amendment_references` reads
-"I beg to move amendment 47", "new clause 1 in my name", "Motion A" and the like
-out of a speech's text.
+child section) and ``contributions`` rows. The amendments a speech names ("I beg
+to move amendment 47", "new clause 1 in my name") are read by :mod:`scrapers.references`.
 """
 import re
 
@@ -202,88 +201,3 @@ def speaker_name(attributed_to):
         outer, bracketed = inner.groups()
         name = bracketed if outer.lower().startswith(("the ", "madam ", "mr speaker", "mr deputy")) else outer
     return name.strip() or None
-
-
-# -- references to amendments ----------------------------------------------------
-
-_NUM = r"\d+[A-Z]{0,2}"
-_LIST = rf"{_NUM}(?:\s*(?:,|and|to|or)\s*{_NUM})*"
-_KIND = r"(?:(?:government|lords|commons)\s+)?(?P<kind>new\s+clauses?|new\s+schedules?|amendments?|motions?)"
-_REFERENCE = re.compile(rf"\b{_KIND}\s+(?P<nums>(?:{_LIST}|(?-i:[A-Z]\d{{0,2}})\b))", re.IGNORECASE)
-_MOTION_LETTER = re.compile(r"^[A-Z]\d{0,2}$")
-_MOVED_JUST_BEFORE = re.compile(r"\b(?:beg\s+to\s+move|in\s+moving),?\s*(?:the\s+)?(?:(?:government|lords|commons)\s+)?$", re.IGNORECASE)
-_MOVED_BY_AFTER = re.compile(r"\s*(?:\([^()\n]*\))?\s*\n?\s*moved\s+by\b", re.IGNORECASE)
-_IN_MY_NAME_AFTER = re.compile(r"[,\s]*(?:standing\s+)?in\s+my\s+name\b", re.IGNORECASE)
-_SPOKE = re.compile(r"\b(?:speak(?:ing)?\s+(?:also\s+)?to|spoke\s+to|rise\s+to\s+support|added\s+my\s+name\s+to)\b", re.IGNORECASE)
-HOW_RANK = {"moved": 3, "spoke to": 2, "mentioned": 1}
-
-
-def _expand(nums):
-    """``"29, 33, 34 and 37"`` -> ``["29", "33", "34", "37"]``; ``"5 to 8"`` -> 5, 6, 7, 8."""
-    tokens = re.findall(rf"{_NUM}|\bto\b", nums, re.IGNORECASE)
-    out = []
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token.lower() == "to":
-            i += 1
-            continue
-        if i + 2 < len(tokens) and tokens[i + 1].lower() == "to" and token.isdigit() and tokens[i + 2].isdigit():
-            low, high = int(token), int(tokens[i + 2])
-            if low < high and high - low <= 200:
-                out.extend(str(n) for n in range(low, high + 1))
-                i += 3
-                continue
-        out.append(token)
-        i += 1
-    return out
-
-
-def _sentence_start(text, start):
-    """Where the sentence holding ``start`` begins (a verb governs only its own sentence)."""
-    return max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), text.rfind("; ", 0, start)) + 1
-
-
-def amendment_references(text):
-    """References to amendments in a speech: ``[{"kind", "number", "how", "reference"}]``.
-
-    ``kind`` is ``amendment``, ``new clause``, ``new schedule`` or ``motion``;
-    ``number`` as the Bills API numbers it ("47", "NC1", "A1", "47A"); ``how``
-    is ``moved`` ("I beg to move amendment 47", "Amendment 98 Moved by ..."),
-    ``spoke to`` ("I will speak to Amendments 29 and 33", "new clause 1 in my
-    name") or ``mentioned``. Each (kind, number) appears once, with its
-    strongest ``how``.
-    """
-    if not text:
-        return []
-    found = {}
-    for match in _REFERENCE.finditer(text):
-        kind_word = match.group("kind").lower()
-        kind = "new clause" if "clause" in kind_word else "new schedule" if "schedule" in kind_word else "motion" if "motion" in kind_word else "amendment"
-        nums = match.group("nums")
-        if kind == "motion" and _MOTION_LETTER.match(nums):
-            numbers = [nums.upper()]
-        elif _MOTION_LETTER.match(nums) and not nums[0].isdigit():
-            continue  # "amendment A" is not a numbered amendment
-        else:
-            numbers = [n.upper() for n in _expand(nums)]
-        if kind == "motion" and not nums[0].isdigit() and (not match.group("kind")[0].isupper() or nums == "I"):
-            continue  # "the motion I moved" names no motion
-        sentence_start = _sentence_start(text, match.start())
-        before = text[sentence_start : match.start()]
-        after = text[match.end() : match.end() + 40]
-        if _MOVED_JUST_BEFORE.search(before) or _MOVED_BY_AFTER.match(after):
-            how = "moved"
-        elif _SPOKE.search(before) or _IN_MY_NAME_AFTER.match(after):
-            how = "spoke to"
-        else:
-            how = "mentioned"
-        for number in numbers:
-            if kind == "new clause":
-                number = f"NC{number}"
-            elif kind == "new schedule":
-                number = f"NS{number}"
-            key = (kind, number)
-            if key not in found or HOW_RANK[how] > HOW_RANK[found[key]["how"]]:
-                found[key] = {"kind": kind, "number": number, "how": how, "reference": match.group(0)}
-    return list(found.values())

@@ -1,8 +1,10 @@
 """The only HTTP client: every request of every scraper goes through :class:`HttpClient`.
 
 It keeps one ``requests.Session`` with connect/read timeouts; retries connection
-errors, 429 and 5xx with exponential backoff and jitter, honouring ``Retry-After``;
-spaces requests to a polite rate; sends ``If-None-Match`` / ``If-Modified-Since``
+errors, bodies cut off mid-transfer, 429 and 5xx with exponential backoff and
+jitter, honouring ``Retry-After``; spaces requests to each host at a polite rate
+(the Parliament services are separate hosts, so threads fetching different
+services do not slow each other, and the client may be shared between them); sends ``If-None-Match`` / ``If-Modified-Since``
 where an earlier response carried validators; and appends every response to a
 WARC file so a sync can be replayed offline (``replay=[...]``) and each record
 traced to the response it came from.
@@ -12,9 +14,11 @@ import io
 import json
 import os
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 import requests
 from warcio.archiveiterator import ArchiveIterator
@@ -38,6 +42,15 @@ BASE_URL_DEFAULTS = {
 }
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+# Failures of one attempt that another attempt may not meet: a refused or reset
+# connection, a timeout, and a body cut off mid-transfer (a chunked body that never
+# ends, a Content-Length not met, a compressed body that does not decompress).
+RETRY_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError)
+
+
+class TruncatedBody(Exception):
+    """A response body shorter than its Content-Length said (a transport that did not notice)."""
 # Hop-by-hop or encoding headers that no longer describe the decoded body we archive.
 _DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "connection"}
 
@@ -159,7 +172,8 @@ class HttpClient:
         self.replay = ReplayArchive(list(replay)) if replay else None
         self.archive_path = None if self.replay else archive_path
         self._archive = None
-        self._next_request_at = 0.0
+        self._next_request_at: dict[str, float] = {}
+        self._lock = threading.Lock()
         self.requests = 0
         self.bytes = 0
 
@@ -174,8 +188,7 @@ class HttpClient:
         full_url = build_url(url, params)
         if self.replay:
             response = self.replay.get(full_url, source)
-            self.requests += 1
-            self.bytes += len(response.body)
+            self._count(len(response.body))
             return self._check(response, source)
         response = self._fetch_with_retries(full_url, source, accept)
         return self._check(response, source)
@@ -195,6 +208,7 @@ class HttpClient:
         that caps the page size cannot cut the results short.
         """
         offset = 0
+        previous = None
         while True:
             page_params = dict(params or {})
             page_params[skip] = offset
@@ -208,8 +222,14 @@ class HttpClient:
                 if not isinstance(data, dict) or not isinstance(data.get(items_key), list):
                     raise TrackerError(f"malformed page: no '{items_key}' list", source=source, url=response.url)
                 items, total = data[items_key], data.get(total_key)
+                if total is not None and (isinstance(total, bool) or not isinstance(total, int) or total < 0):
+                    raise TrackerError(f"malformed page: '{total_key}' is {total!r}, not a count", source=source, url=response.url)
+            if items and items == previous:
+                # A server that ignores the offset answers the same page forever.
+                raise TrackerError(f"the same page again at {skip}={offset}: the server ignores paging", source=source, url=response.url)
             if items:
                 yield items, response
+            previous = items
             offset += len(items)
             if not items or (total is not None and offset >= total):
                 return
@@ -248,20 +268,21 @@ class HttpClient:
                 headers["If-Modified-Since"] = last_modified
         attempt = 0
         while True:
-            self._wait_for_slot()
-            self.requests += 1
+            self._wait_for_slot(url)
             try:
                 raw = self.session.get(url, headers=headers, timeout=self.timeout)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+                _check_length(raw)
+            except (*RETRY_ERRORS, TruncatedBody) as exc:
+                self._count(0)
                 if attempt >= self.max_retries:
-                    reason = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
-                    raise TrackerError(f"{reason} after {attempt + 1} attempts", source=source, url=url) from None
+                    raise TrackerError(f"{_failure(exc)} after {attempt + 1} attempts", source=source, url=url) from None
                 self.sleep(self._backoff_delay(attempt, None))
                 attempt += 1
                 continue
             except requests.RequestException as exc:
+                self._count(0)
                 raise TrackerError(f"request failed: {exc}", source=source, url=url) from None
-            response = self._record(url, raw)
+            response = self._record(url, raw, source)
             if raw.status_code in RETRY_STATUSES and attempt < self.max_retries:
                 self.sleep(self._backoff_delay(attempt, raw.headers.get("Retry-After")))
                 attempt += 1
@@ -279,12 +300,20 @@ class HttpClient:
                     self.cache.put(url, etag, last_modified, response.body, raw.headers.get("Content-Type"))
             return response
 
-    def _wait_for_slot(self):
-        now = self.clock()
-        if now < self._next_request_at:
-            self.sleep(self._next_request_at - now)
-            now = self._next_request_at
-        self._next_request_at = now + self.min_interval
+    def _wait_for_slot(self, url):
+        """Wait for this host's next polite moment (each host keeps its own pace)."""
+        host = urlsplit(url).netloc
+        with self._lock:
+            now = self.clock()
+            start = max(now, self._next_request_at.get(host, 0.0))
+            self._next_request_at[host] = start + self.min_interval
+        if start > now:
+            self.sleep(start - now)
+
+    def _count(self, nbytes):
+        with self._lock:
+            self.requests += 1
+            self.bytes += nbytes
 
     def _backoff_delay(self, attempt, retry_after):
         """Seconds to wait before retry ``attempt + 1``: Retry-After if given, else exponential with jitter."""
@@ -293,36 +322,66 @@ class HttpClient:
             return min(wait, self.max_backoff * 5)
         return min(self.max_backoff, self.backoff * (2**attempt)) * (0.5 + random.random() / 2)
 
-    def _record(self, url, raw):
+    def _record(self, url, raw, source):
         body = raw.content
-        self.bytes += len(body)
+        self._count(len(body))
         fetched_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         headers = {k: v for k, v in raw.headers.items() if k.lower() not in _DROP_HEADERS}
         response = Response(url, raw.status_code, headers, body, fetched_at)
         if self.archive_path:
-            self._write_warc(response, raw.reason or "")
+            self._write_warc(response, raw.reason or "", source)
         return response
 
-    def _write_warc(self, response, reason):
-        if self._archive is None:
-            os.makedirs(os.path.dirname(os.path.abspath(self.archive_path)), exist_ok=True)
-            fh = open(self.archive_path, "ab")
-            self._archive = (fh, WARCWriter(fh, gzip=True))
-        fh, writer = self._archive
-        write_warc_response(writer, response, reason)
-        fh.flush()
+    def _write_warc(self, response, reason, source):
+        with self._lock:  # one record at a time, whichever thread fetched it
+            if self._archive is None:
+                try:
+                    os.makedirs(os.path.dirname(os.path.abspath(self.archive_path)), exist_ok=True)
+                    fh = open(self.archive_path, "ab")
+                except OSError as exc:
+                    raise TrackerError(f"cannot write the archive {self.archive_path}: {exc.strerror or exc}",
+                                       source=source, url=response.url) from None
+                self._archive = (fh, WARCWriter(fh, gzip=True))
+            fh, writer = self._archive
+            write_warc_response(writer, response, reason)
+            fh.flush()
 
 
-def write_warc_response(writer, response, reason="OK"):
-    """Append one :class:`Response` to a warcio ``WARCWriter`` as a response record."""
+def _check_length(raw):
+    """Raise :class:`TruncatedBody` when a plain body is shorter than its Content-Length."""
+    declared = raw.headers.get("Content-Length")
+    if raw.headers.get("Content-Encoding") or not declared or not declared.isdigit() or raw.request.method == "HEAD":
+        return
+    if raw.status_code not in (204, 304) and len(raw.content) < int(declared):
+        raise TruncatedBody(f"{len(raw.content)} of {declared} bytes")
+
+
+def _failure(exc):
+    """How one failed attempt reads in the final error."""
+    if isinstance(exc, requests.Timeout):
+        return "timed out"
+    if isinstance(exc, (TruncatedBody, requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
+        return "body cut off mid-transfer"
+    return "connection failed"
+
+
+def write_warc_response(writer, response, reason="OK", record_id=None):
+    """Append one :class:`Response` to a warcio ``WARCWriter`` as a response record.
+
+    ``record_id``: the record's ``WARC-Record-ID`` (``<urn:uuid:...>``), for an archive
+    that must be the same on every rebuild; warcio makes a random one otherwise.
+    """
     header_list = list(response.headers.items()) + [("Content-Length", str(len(response.body)))]
     http_headers = StatusAndHeaders(f"{response.status} {reason}".strip(), header_list, protocol="HTTP/1.1")
+    warc_headers = {"WARC-Date": response.fetched_at}
+    if record_id:
+        warc_headers["WARC-Record-ID"] = record_id
     record = writer.create_warc_record(
         response.url,
         "response",
         payload=io.BytesIO(response.body),
         http_headers=http_headers,
-        warc_headers_dict={"WARC-Date": response.fetched_at},
+        warc_headers_dict=warc_headers,
     )
     writer.write_record(record)
 

@@ -10,6 +10,7 @@ import re
 
 from scrapers.errors import TrackerError
 from scrapers.http import base_url
+from tracker.vocab import NameKind
 
 SOURCE = "Members API"
 PAGE_SIZE = 20  # the API's maximum
@@ -75,13 +76,18 @@ def house_name(value):
     return HOUSES.get(value)
 
 
+def is_current(value):
+    """Whether a ``Member`` sits now: an active latest membership that has not ended."""
+    membership = value.get("latestHouseMembership") or {}
+    status = membership.get("membershipStatus") or {}
+    return bool(status.get("statusIsActive")) and not membership.get("membershipEndDate")
+
+
 def parse_member(value, source_url):
     """A ``Member`` to a full ``members`` row."""
     membership = value.get("latestHouseMembership") or {}
-    status = membership.get("membershipStatus") or {}
     house = house_name(membership.get("house"))
     party = value.get("latestParty") or {}
-    is_current = bool(status.get("statusIsActive")) and not membership.get("membershipEndDate")
     return {
         "member_id": value["id"],
         "name": value.get("nameDisplayAs"),
@@ -94,7 +100,7 @@ def parse_member(value, source_url):
         "name_address_as": value.get("nameAddressAs"),
         "membership_start": _date(membership.get("membershipStartDate")),
         "membership_end": _date(membership.get("membershipEndDate")),
-        "is_current": int(is_current),
+        "is_current": int(is_current(value)),
         "gender": value.get("gender"),
         "thumbnail_url": value.get("thumbnailUrl"),
         "source_url": source_url,
@@ -102,10 +108,10 @@ def parse_member(value, source_url):
 
 
 NAME_KINDS = (
-    ("nameDisplayAs", "display"),
-    ("nameListAs", "list"),
-    ("nameFullTitle", "full title"),
-    ("nameAddressAs", "address-as"),
+    ("nameDisplayAs", NameKind.DISPLAY),
+    ("nameListAs", NameKind.LIST),
+    ("nameFullTitle", NameKind.FULL_TITLE),
+    ("nameAddressAs", NameKind.ADDRESS_AS),
 )
 
 
@@ -152,7 +158,7 @@ def parse_member_names(value, history=None):
         current_names.add(value.get(key))
     membership = value.get("latestHouseMembership") or {}
     if house_name(membership.get("house")) == "Commons":
-        add(_forename_surname(value.get("nameListAs")), "alias")
+        add(_forename_surname(value.get("nameListAs")), NameKind.ALIAS)
     if history:
         for entry in sorted(history.get("nameHistory") or [], key=lambda n: n.get("startDate") or ""):
             start, end = entry.get("startDate"), entry.get("endDate")
@@ -163,13 +169,13 @@ def parse_member_names(value, history=None):
                 if end is None and name in current_names:
                     add(name, kind, start, None)
                 elif name not in current_names:
-                    add(name, "alias" if end is None else "former", start, end)
+                    add(name, NameKind.ALIAS if end is None else NameKind.FORMER, start, end)
             alias = _forename_surname(entry.get("nameListAs"))
             if alias and alias not in current_names:
-                add(alias, "alias" if end is None else "former", start, end)
+                add(alias, NameKind.ALIAS if end is None else NameKind.FORMER, start, end)
         for held in history.get("houseMembershipHistory") or []:
             if house_name(held.get("house")) == "Commons" and held.get("membershipFrom"):
-                add(f"Member for {held['membershipFrom']}", "alias", held.get("membershipStartDate"), held.get("membershipEndDate"))
+                add(f"Member for {held['membershipFrom']}", NameKind.ALIAS, held.get("membershipStartDate"), held.get("membershipEndDate"))
     return list(rows.values())
 
 

@@ -12,8 +12,9 @@ Neither search returns a total, so paging goes on until a short page.
 Commons and Lords division ids are separate id spaces: the tracker's
 ``division_id`` is ``"commons-<id>"`` or ``"lords-<id>"``.
 """
-import re
+from dataclasses import dataclass
 
+from scrapers import references
 from scrapers.errors import TrackerError
 from scrapers.http import base_url
 from scrapers.members import member_from_recorded
@@ -181,42 +182,35 @@ def parse_lords_division(data, source_url):
 
 # -- what a division is on -------------------------------------------------------
 
-_TARGETS = [
-    (re.compile(r"\bnew\s+clause\s+(\d+)\b", re.IGNORECASE), "new clause"),
-    (re.compile(r"\bnew\s+schedule\s+(\d+)\b", re.IGNORECASE), "new schedule"),
-    (re.compile(r"\b[Mm]otion\s+(\d+[A-Z]{0,2}|[A-Z]\d{0,2})\b"), "motion"),
-    (re.compile(r"\b(?:(?:lords|commons|government)\s+)?amendments?\s+(\d+[A-Za-z]{0,2}(?:\s*(?:,|and|to|&)\s*\d+[A-Za-z]{0,2})*)\b", re.IGNORECASE), "amendment"),
-]
+@dataclass(frozen=True)
+class DivisionTarget:
+    """The amendment or motion a division is on, as its title (or notes) names it."""
+
+    kind: str  # amendment, new clause, new schedule or motion
+    number: str | None  # as the Bills API numbers it; None when the words name several ("Amendments 29 and 33")
+    reference: str  # the words naming it, as written
 
 
-def division_target(title, notes=None):
-    """What a division is on, from its title (or, failing that, the Lords' notes):
-    ``(kind, number, reference)`` or None when it names no single amendment or motion.
+def division_target(title: str | None, notes: str | None = None) -> DivisionTarget | None:
+    """What a division is on, from its title (or, failing that, the Lords' notes), read with
+    the references grammar; None when it names nothing or more than one thing.
 
-    "Procurement Bill [Lords]: Report Stage: New Clause 1" -> ("new clause", "NC1", ...);
-    "Motion 47A" -> ("motion", "47A", ...); "... Amendment 5" -> ("amendment", "5", ...).
-    A title naming several ("Amendments 29 and 33") gives None: never a guess.
+    "Procurement Bill [Lords]: Report Stage: New Clause 1" -> new clause NC1;
+    "Motion 47A" -> motion 47A; "... Amendment 5" -> amendment 5. A phrase naming
+    several ("Amendments 29 and 33") gives a target without a number: never a guess.
     """
     for text in (title, notes):
-        if not text:
-            continue
-        hits = []
-        for pattern, kind in _TARGETS:
-            for match in pattern.finditer(text):
-                numbers = re.findall(r"\d+[A-Za-z]{0,2}", match.group(1)) or [match.group(1)]
-                if len(numbers) > 1:
-                    hits.append((kind, "several", match.group(0)))
-                    continue
-                number = match.group(1).upper()
-                if kind == "new clause":
-                    number = f"NC{number}"
-                elif kind == "new schedule":
-                    number = f"NS{number}"
-                hit = (kind, number)
-                if hit not in [(h[0], h[1]) for h in hits]:
-                    hits.append((kind, number, match.group(0)))
+        phrases: dict[int, list[references.Reference]] = {}  # phrase_start -> the references of one phrase
+        for reference in references.find_references(text):
+            phrases.setdefault(reference.phrase_start, []).append(reference)
+        hits: list[DivisionTarget] = []
+        for named in phrases.values():
+            numbers = list(dict.fromkeys(r.number for r in named))
+            hit = DivisionTarget(named[0].kind, numbers[0] if len(numbers) == 1 else None, named[0].phrase)
+            if hit.number is None or (hit.kind, hit.number) not in [(h.kind, h.number) for h in hits]:
+                hits.append(hit)
         # A motion "on Lords Amendment 47A" names both: the motion (when numbered) is the target.
-        motions = [h for h in hits if h[0] == "motion"]
+        motions = [h for h in hits if h.kind == references.MOTION]
         if len(motions) == 1:
             return motions[0]
         if len(hits) == 1:

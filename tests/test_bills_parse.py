@@ -51,6 +51,74 @@ def test_parse_amendment_on_real_search_item():
     assert links == [] and row["lead_sponsor_id"] is None
 
 
+# The project's own fixtures take the paths the real examples above take, so a clone without ../shared tests them too.
+
+def test_parse_bill_and_its_sponsors_on_the_bill_fixture():
+    data = load_fixture("bills", "bill_detail.json")
+    row = bills.parse_bill(data, "https://bills-api.parliament.uk/api/v1/Bills/3159")
+    assert (row["bill_id"], row["short_title"], row["former_short_title"]) == (3159, "Procurement Bill [HL]", None)
+    assert row["long_title"] == "A Bill to make provision about procurement." and row["summary"] is None
+    assert (row["current_house"], row["originating_house"]) == ("Commons", "Lords")
+    assert row["last_update"] == "2023-02-21T18:32:40.5519261"
+    assert (row["session_id"], row["bill_type_id"], row["is_act"], row["is_defeated"], row["withdrawn"]) == (37, 1, 0, 0, None)
+    assert row["current_stage"] == "Committee stage"
+    assert row["source_url"].endswith("/Bills/3159")
+    peer, mp = bills.parse_bill_sponsors(data)
+    assert mp == {
+        "member_id": 4613, "name": "Alex Burghart", "party": "Conservative", "house": "Commons",
+        "constituency": "Brentwood and Ongar", "thumbnail_url": "https://members-api.parliament.uk/api/Members/4613/Thumbnail",
+        "name_list_as": None, "source_url": None,
+    }
+    assert (peer["member_id"], peer["house"], peer["constituency"]) == (4262, "Lords", None)  # a peer's memberFrom is no seat
+
+
+def test_parse_stage_on_the_bill_fixtures_current_stage():
+    data = load_fixture("bills", "bill_detail.json")
+    row = bills.parse_stage(data["currentStage"], 3159, "u")
+    assert (row["bill_stage_id"], row["stage_id"], row["abbreviation"], row["house"]) == (17149, 8, "CS", "Commons")
+    assert (row["first_sitting"], row["last_sitting"]) == ("2023-01-31", "2023-02-21")
+    assert json.loads(row["sittings"])[:3] == ["2023-01-31", "2023-01-31", "2023-02-02"]  # two sittings a day
+
+
+def test_parse_bill_summaries_from_the_search_fixture():
+    data = load_fixture("bills", "bill_search.json")
+    rows = [bills.parse_bill(item, "u") for item in data["items"]]
+    assert [r["bill_id"] for r in rows] == [3159, 3301]
+    assert all(r["long_title"] is None for r in rows)  # a summary carries no long title
+    assert rows[0]["originating_house"] == "Lords" and rows[0]["current_stage"] == "Committee stage"
+    assert rows[1]["withdrawn"] == "2023-03-03T00:00:00" and rows[1]["current_stage"] == "1st reading"
+    assert bills.parse_stage(data["items"][1]["currentStage"], 3301, "u")["first_sitting"] is None
+
+
+def test_parse_amendment_on_search_items_without_their_detail():
+    listed, cut_short = load_fixture("bills", "amendment_search.json")["items"]
+    row, links, members = bills.parse_amendment(listed, {}, "u")
+    assert row["amendment_id"] == 10009001
+    assert row["summary"] == "Clause 12, page 9, line 30, leave out \u201cmay\u201d and insert \u201cmust\u201d"
+    assert (row["clause"], row["page_number"], row["line_number"]) == (12, 9, 30)
+    assert (row["decision"], row["decision_explanation"]) == ("NoDecision", "Not yet reached by the committee.")
+    assert row["text"] is None and row["explanatory_text"] is None  # the detail carries those
+    assert links == [{"member_id": 4812, "is_lead": 1, "sort_order": 1, "amendment_id": 10009001}] and row["lead_sponsor_id"] == 4812
+    # a sponsor without a memberId: kept out of links, never guessed
+    row, links, members = bills.parse_amendment(cut_short, {}, "u")
+    assert links == [] and members == [] and row["lead_sponsor_id"] is None
+
+
+def test_the_bill_fixtures_have_the_real_keys():
+    real = shared_example("bills_api_bill_3548_detail_REAL.json")
+    real_list = shared_example("bills_api_list_and_publications_REAL.json")["GET /api/v1/Bills (excerpt)"]
+    ours = load_fixture("bills", "bill_detail.json")
+    assert set(ours) - {"_about"} == set(real)
+    assert set(ours["currentStage"]) == set(real["currentStage"])
+    assert set(ours["currentStage"]["stageSittings"][0]) == set(real["currentStage"]["stageSittings"][0])
+    assert set(ours["sponsors"][0]["member"]) == set(real["sponsors"][0]["member"])
+    search = load_fixture("bills", "bill_search.json")
+    assert set(search) - {"_about"} >= {"items"} and all(set(item) == set(real_list["items"][0]) for item in search["items"])
+    amendment = shared_example("bills_api_amendment_search_item_PARTIAL_REAL.json")
+    listed = load_fixture("bills", "amendment_search.json")["items"][0]
+    assert {k for k in amendment if not k.startswith("_")} <= set(listed)
+
+
 def test_parse_amendment_keeps_html_structure_and_plain_text():
     content = load_fixture("bills", "small_bill.json")
     item = content["amendments"]["15003"][0]

@@ -1,4 +1,4 @@
-"""Hansard API parsing: debates, contributions, speakers and references to amendments."""
+"""Hansard API parsing: debates, contributions and speakers (references to amendments: test_references.py)."""
 import json
 
 import pytest
@@ -57,31 +57,6 @@ def test_unattributed_contributions_have_no_member():
 ])
 def test_speaker_name(attributed, name):
     assert hansard.speaker_name(attributed) == name
-
-
-def _refs(text):
-    return [(r["kind"], r["number"], r["how"]) for r in hansard.amendment_references(text)]
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("My Lords, I beg to move Amendment 98 and will speak also to Amendments 99 and 100 in this group.",
-     [("amendment", "98", "moved"), ("amendment", "99", "spoke to"), ("amendment", "100", "spoke to")]),
-    ("I beg to move amendment 47, page 3, line 4, leave out “may”.", [("amendment", "47", "moved")]),
-    ("I will speak to Amendments 29, 33, 34 and 37.",
-     [("amendment", n, "spoke to") for n in ("29", "33", "34", "37")]),
-    ("New clause 1 in my name would require a list.", [("new clause", "NC1", "spoke to")]),
-    ("I rise to speak to new clause 2 in my name.", [("new clause", "NC2", "spoke to")]),
-    ("Amendment 98\nMoved by Lord Alton of Liverpool", [("amendment", "98", "moved")]),
-    ("Motion B1 (as an amendment to Motion B)\nMoved by Lord Coaker", [("motion", "B1", "moved"), ("motion", "B", "mentioned")]),
-    ("I support Motion 47A.", [("motion", "47A", "mentioned")]),
-    ("The motion I moved was about Lords amendment 47A.", [("amendment", "47A", "mentioned")]),
-    ("I will speak to Government new clause 5 and amendments 5 to 7.",
-     [("new clause", "NC5", "spoke to"), ("amendment", "5", "spoke to"), ("amendment", "6", "spoke to"), ("amendment", "7", "spoke to")]),
-    ("Clause 12 stand part; the amendment is withdrawn.", []),
-    ("", []),
-])
-def test_amendment_references(text, expected):
-    assert _refs(text) == expected
 
 
 def test_titles_the_debates_are_found_under():

@@ -185,3 +185,126 @@ def test_replay_of_a_not_modified_run_asks_for_the_earlier_archive(httpserver, t
         HttpClient(replay=[str(second)]).get(httpserver.url_for("/b"), source="t")
     both = HttpClient(replay=[str(first), str(second)])
     assert both.get_json(httpserver.url_for("/b"), source="t")[0] == {"billId": 1}
+
+
+# -- faults a real server can send: bodies cut off, paging ignored -------------------------
+
+class ScriptedServer:
+    """A raw TCP server on 127.0.0.1 answering each connection with the next scripted bytes, then
+    closing it: the only way to send what werkzeug will not (a body shorter than its
+    Content-Length, a chunked body that never ends)."""
+
+    def __init__(self, answers):
+        import socket
+        import threading
+
+        self.answers = list(answers)
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/x"
+        self.connections = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while self.answers:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    request += chunk
+                self.connections += 1
+                conn.sendall(self.answers.pop(0))
+
+    def close(self):
+        self.sock.close()
+
+
+def http_answer(body, *, length=None, extra=b""):
+    length = len(body) if length is None else length
+    return (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+            + extra + b"Content-Length: " + str(length).encode() + b"\r\n\r\n" + body)
+
+
+GOOD = json.dumps({"items": [1, 2, 3], "totalResults": 3}).encode()
+
+
+@pytest.mark.parametrize("cut", [
+    http_answer(GOOD[:10], length=len(GOOD)),  # Content-Length not met
+    (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+     + hex(len(GOOD[:10]))[2:].encode() + b"\r\n" + GOOD[:10] + b"\r\n"),  # a chunked body that never ends
+], ids=["content-length", "chunked"])
+def test_a_body_cut_off_mid_transfer_is_retried(cut):
+    server = ScriptedServer([cut, cut, http_answer(GOOD)])
+    sleeps = Sleeps()
+    try:
+        data, _ = HttpClient(sleep=sleeps, rate_limit=0).get_json(server.url, source="test")
+    finally:
+        server.close()
+    assert data["items"] == [1, 2, 3]
+    assert server.connections == 3 and len(sleeps) == 2
+
+
+def test_a_body_always_cut_off_is_one_line_error():
+    cut = http_answer(GOOD[:10], length=len(GOOD))
+    server = ScriptedServer([cut] * 3)
+    client = HttpClient(sleep=Sleeps(), rate_limit=0, max_retries=2)
+    try:
+        with pytest.raises(TrackerError) as error:
+            client.get(server.url, source="Bills API")
+    finally:
+        server.close()
+    assert str(error.value).startswith("Bills API: body cut off mid-transfer after 3 attempts")
+    assert client.requests == 3
+
+
+def test_a_server_ignoring_skip_stops_the_listing(httpserver):
+    # Every page is the first page: without the check, a bare-array listing never ends.
+    httpserver.expect_request("/list").respond_with_json([{"id": 1}, {"id": 2}])
+    client = HttpClient(sleep=Sleeps(), rate_limit=0)
+    pages = client.get_paged(httpserver.url_for("/list"), source="Commons Votes API", items_key=None, page_size=2)
+    assert next(pages)[0] == [{"id": 1}, {"id": 2}]
+    with pytest.raises(TrackerError, match="the same page again at Skip=2: the server ignores paging"):
+        next(pages)
+
+
+def test_a_total_that_is_not_a_count_is_one_line_error(httpserver):
+    httpserver.expect_request("/list").respond_with_json({"items": [{"id": 1}], "totalResults": "abc"})
+    client = HttpClient(sleep=Sleeps(), rate_limit=0)
+    with pytest.raises(TrackerError, match="'totalResults' is 'abc', not a count"):
+        list(client.get_paged(httpserver.url_for("/list"), source="Bills API"))
+
+
+def test_an_archive_that_cannot_be_written_is_one_line_error(httpserver, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    httpserver.expect_request("/x").respond_with_json({"ok": 1})
+    client = HttpClient(sleep=Sleeps(), rate_limit=0, archive_path=str(blocker / "archive" / "run.warc.gz"))
+    with pytest.raises(TrackerError, match="cannot write the archive"):
+        client.get(httpserver.url_for("/x"), source="Bills API")
+
+
+def test_rate_limit_is_per_host(httpserver):
+    # Two hosts (127.0.0.1 and localhost) at 2 requests a second each: alternating between
+    # them waits only for each host's own pace.
+    httpserver.expect_request("/x").respond_with_json({"ok": 1})
+    clock = [100.0]
+    sleeps = Sleeps()
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        clock[0] += seconds
+
+    client = HttpClient(sleep=sleep, clock=lambda: clock[0], rate_limit=2)
+    one = httpserver.url_for("/x")
+    other = one.replace("localhost", "127.0.0.1") if "localhost" in one else one.replace("127.0.0.1", "localhost")
+    for url in (one, other, one, other):
+        client.get(url, source="test")
+    assert sleeps == [0.5]  # the third request (host one again) waits; the fourth's host is due by then

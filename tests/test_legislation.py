@@ -2,9 +2,9 @@
 import pytest
 
 from conftest import NO_WAIT
+from fakes import SAMPLE_DIR
 from scrapers.errors import TrackerError
 from scrapers.legislation import item_url, parse_item
-from tracker.sampleapi import SAMPLE_DIR
 from tracker.sync import run_sync
 from tracker.sync.legislation import legislation_step
 

@@ -731,7 +731,7 @@ def demo_site(tmp_path_factory):
     """The demo database, built as ``tracker demo`` builds it (the bundled sample, synced and tagged)."""
     directory = tmp_path_factory.mktemp("demo")
     path = directory / "demo.db"
-    result = CliRunner().invoke(cli, ["--db", str(path), "demo", "--no-serve", "--archive-dir", str(directory / "archive")], catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["--db", str(path), "demo", "--no-serve"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     yield from open_site(path)
 

@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import load_fixture
+from tracker.sync.demo import SAMPLE_ACT, SAMPLE_BILL
+
 SAMPLE = Path(__file__).resolve().parents[1] / "tracker" / "sample"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "parliament"
 
-BILL_ID = "3159"
+BILL_ID = str(SAMPLE_BILL)  # the bill the demo syncs
 DECISIONS = {"NoDecision", "Withdrawn", "Disagreed", "NotMoved", "Agreed", "QuestionProposed", "NotSelected",
              "WithdrawnBeforeDebate", "StoodPart", "NotStoodPart", "Preempted", "NotCalled",
              "NegativedOnDivision", "AgreedOnDivision"}
@@ -167,6 +170,20 @@ def test_bill_keys_match_real_example(bills):
     assert set(ours["currentStage"]) == set(real["currentStage"])
     assert set(ours["currentStage"]["stageSittings"][0]) == set(real["currentStage"]["stageSittings"][0])
     assert set(ours["sponsors"][0]["member"]) == set(real["sponsors"][0]["member"])
+
+
+def test_bill_keys_match_the_bill_fixture(bills):
+    """The fixture's keys are checked against the real example where ../shared is present."""
+    fixture = load_fixture("bills", "bill_detail.json")
+    ours = bills["bills"][BILL_ID]
+    assert set(ours) - {"formerShortTitle"} == set(fixture) - {"_about"}
+    assert set(ours["currentStage"]) == set(fixture["currentStage"])
+    assert set(ours["currentStage"]["stageSittings"][0]) == set(fixture["currentStage"]["stageSittings"][0])
+    assert set(ours["sponsors"][0]["member"]) == set(fixture["sponsors"][0]["member"])
+
+
+def test_the_demos_act_is_in_the_sample():
+    assert (SAMPLE / "legislation" / (SAMPLE_ACT.replace("/", "-") + ".xml")).exists()
 
 
 def test_stages(bills):

@@ -68,7 +68,7 @@ def test_declared_columns_and_sql_fit_the_table(db, name):
         db.execute(select_page_sql(table), [0, 1]).fetchall()
 
 
-@pytest.mark.parametrize("table", schema.searched(), ids=lambda t: t.name)
+@pytest.mark.parametrize("table", schema.indexed(), ids=lambda t: t.name)
 def test_search_columns_and_weights_are_the_index_s(db, table):
     """The index m0004 built ranks the declared columns with the declared bm25 weights."""
     assert columns(db, table.fts) == [c for c, _ in table.search.columns]

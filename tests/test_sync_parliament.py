@@ -4,54 +4,28 @@ import json
 import re
 
 import pytest
-from werkzeug import Response
 
+from fakes import SampleApi
 from scrapers import hansard as hansard_api
 from scrapers import questions as questions_api
 from scrapers import votes as votes_api
-from scrapers.http import BASE_URL_DEFAULTS
 from tracker import store
-from tracker.sampleapi import SampleApi
 from tracker.sync import run_sync
 from tracker.sync.bills import bills_step
 from tracker.sync.divisions import divisions_step
 from tracker.sync.hansard import hansard_step
-from tracker.sync.linking import resolve_target, tell_stage
+from tracker.sync.linking import stage_numbers, tell_stage
 from tracker.sync.members import members_step
-from tracker.sync.questions import questions_step
+from tracker.sync.questions import DEFAULT_WATCH_TERMS, questions_step
 
 NO_WAIT = {"sleep": lambda seconds: None, "max_retries": 1}
 BILL = 3159
 
 
-class Server:
-    """Every service under its own prefix on one pytest-httpserver; records requests, injects faults."""
-
-    def __init__(self, httpserver, api):
-        self.api = api
-        self.requests = []
-        self.faults = {}
-        httpserver.expect_request(re.compile(".*")).respond_with_handler(self.handle)
-
-    def handle(self, request):
-        self.requests.append((request.path, request.args.to_dict(flat=False)))
-        for pattern, status in self.faults.items():
-            if re.search(pattern, request.path):
-                return Response("upstream trouble", status=status)
-        service, _, path = request.path.lstrip("/").partition("/")
-        status, body = self.api.respond(service, "/" + path, request.args.to_dict(flat=False))
-        return Response(json.dumps(body, ensure_ascii=False), status=status, content_type="application/json; charset=utf-8")
-
-    def paths(self, service):
-        return [(p[len(service) + 1:], q) for p, q in self.requests if p.startswith(f"/{service}/")]
-
-
 @pytest.fixture
-def server(httpserver, monkeypatch):
-    local = Server(httpserver, SampleApi())
-    for service, (env, _) in BASE_URL_DEFAULTS.items():
-        monkeypatch.setenv(env, httpserver.url_for(f"/{service}").rstrip("/"))
-    return local
+def server(serve_sample):
+    """The whole bundled sample on a local server."""
+    return serve_sample(SampleApi())
 
 
 @pytest.fixture
@@ -63,7 +37,7 @@ def db(tmp_path):
 
 def steps(with_bill=True):
     out = [bills_step(bill_ids=[BILL])] if with_bill else []
-    return out + [members_step(), hansard_step(), divisions_step(), questions_step(terms=("Hikvision", "surveillance equipment"))]
+    return out + [members_step(), hansard_step(), divisions_step(), questions_step(terms=DEFAULT_WATCH_TERMS)]
 
 
 def sync(db, tmp_path, **kwargs):
@@ -93,7 +67,7 @@ def test_full_sync_loads_everything_linked(server, db, tmp_path):
                           f" WHERE t.{column} IS NOT NULL AND (m.member_id IS NULL OR m.source_url IS NULL)")[0]
         assert missing == 0, table
     # former members came from /api/Members/{id}; current ones from the search
-    member_paths = [p for p, _ in server.paths("members")]
+    member_paths = server.paths("members")
     assert "/api/Members/4507" in member_paths  # Jeremy Quin, former MP, answered a question
     assert "/api/Members/4613" not in member_paths  # Alex Burghart is current: the search had him
     assert one(db, "SELECT is_current, membership_end FROM members WHERE member_id = 4507") == (0, "2024-05-30")
@@ -129,7 +103,7 @@ def test_debates_stages_and_speech_links(server, db, tmp_path):
     assert one(db, "SELECT count(*) FROM contributions WHERE text LIKE '%<%'")[0] == 0
     assert one(db, "SELECT count(*) FROM contributions WHERE text LIKE '%Hikvision%' AND text LIKE '%Dahua%'")[0] >= 3
     # Hansard search parameters are the real ones
-    searches = [q for p, q in server.paths("hansard") if p == "/search/debates.json"]
+    searches = [q for p, q in server.calls("hansard") if p == "/search/debates.json"]
     assert searches and all({"queryParameters.searchTerm", "queryParameters.house", "queryParameters.startDate",
                              "queryParameters.skip", "queryParameters.take"} <= set(q) for q in searches)
     assert {q["queryParameters.searchTerm"][0] for q in searches} == {"Procurement Bill"}
@@ -154,9 +128,9 @@ def test_divisions_votes_and_the_one_that_cannot_be_linked(server, db, tmp_path)
     assert one(db, "SELECT vote, is_teller FROM division_votes WHERE division_id = 'commons-1555' AND member_id = 4244") == ("aye", 1)
     assert one(db, "SELECT aye_count, no_count FROM divisions WHERE division_id = 'commons-1555'") == (233, 290)
     # real search parameters
-    commons = [q for p, q in server.paths("commonsvotes") if p.endswith("/search")]
+    commons = [q for p, q in server.calls("commonsvotes") if p.endswith("/search")]
     assert commons and {"queryParameters.searchTerm", "queryParameters.startDate", "queryParameters.endDate", "queryParameters.skip", "queryParameters.take"} <= set(commons[0])
-    lords = [q for p, q in server.paths("lordsvotes") if p.endswith("/search")]
+    lords = [q for p, q in server.calls("lordsvotes") if p.endswith("/search")]
     assert lords and {"SearchTerm", "StartDate", "EndDate", "skip", "take"} <= set(lords[0])
 
 
@@ -167,7 +141,7 @@ def test_member_who_later_became_a_peer(server, db, tmp_path):
     assert names[("Vernon Coaker", "former")] == ("1997-05-01", "2019-11-06")
     assert names[("Member for Gedling", "alias")] == ("1997-05-01", "2019-11-06")
     assert one(db, "SELECT house, constituency FROM members WHERE member_id = 360") == ("Lords", None)
-    history = [q for p, q in server.paths("members") if p == "/api/Members/History"]
+    history = [q for p, q in server.calls("members") if p == "/api/Members/History"]
     assert history and all(len(q["ids"]) <= 20 for q in history)
 
 
@@ -179,7 +153,7 @@ def test_questions_and_statements_by_bill_title_and_watch_terms(server, db, tmp_
     assert terms == {"Procurement Bill", "surveillance equipment"}
     assert one(db, "SELECT count(*) FROM written_statements WHERE text LIKE '%Hikvision%'")[0] == 1
     assert one(db, "SELECT answer_text FROM written_questions WHERE question_id = 1475004")[0] is None
-    searched = [q for p, q in server.paths("questions") if p == "/api/writtenquestions/questions"]
+    searched = [q for p, q in server.calls("questions") if p == "/api/writtenquestions/questions"]
     assert {q["searchTerm"][0] for q in searched} == {"Procurement Bill", "Hikvision", "surveillance equipment"}
     assert all(q["expandMember"] == ["true"] for q in searched)
 
@@ -192,8 +166,8 @@ def test_second_run_records_no_change_and_fetches_less(server, db, tmp_path):
     assert second.errors == []
     assert changes(db, second.run_id) == 0
     again = server.requests[before:]
-    assert not [p for p, _ in again if p.startswith("/hansard/debates/debate/")]  # debates already complete
-    assert not [p for p, _ in again if re.match(r"/(commonsvotes/data/division/|lordsvotes/data/Divisions/\d)", p)]
+    assert not [r for r in again if r["path"].startswith("/hansard/debates/debate/")]  # debates already complete
+    assert not [r for r in again if re.match(r"/(commonsvotes/data/division/|lordsvotes/data/Divisions/\d)", r["path"])]
 
 
 def _copy_of(debate):
@@ -220,13 +194,13 @@ def test_multi_page_results_everywhere(server, db, tmp_path, monkeypatch):
     run = sync(db, tmp_path)
     assert run.errors == []
     assert db["divisions"].count == 7 and db["written_questions"].count == 5
-    hansard_pages = [q["queryParameters.skip"][0] for p, q in server.paths("hansard") if p == "/search/debates.json"]
+    hansard_pages = [q["queryParameters.skip"][0] for p, q in server.calls("hansard") if p == "/search/debates.json"]
     assert "1" in hansard_pages
-    lords_pages = [q["skip"][0] for p, q in server.paths("lordsvotes") if p.endswith("/search")]
+    lords_pages = [q["skip"][0] for p, q in server.calls("lordsvotes") if p.endswith("/search")]
     assert lords_pages == ["0", "2", "4"]  # four divisions, two a page, then a short page
-    member_pages = [(q["House"][0], q["skip"][0]) for p, q in server.paths("members") if p == "/api/Members/Search"]
+    member_pages = [(q["House"][0], q["skip"][0]) for p, q in server.calls("members") if p == "/api/Members/Search"]
     assert ("2", "20") in member_pages  # 23 current peers: two pages of at most 20
-    question_pages = [q["skip"][0] for p, q in server.paths("questions") if p == "/api/writtenquestions/questions"]
+    question_pages = [q["skip"][0] for p, q in server.calls("questions") if p == "/api/writtenquestions/questions"]
     assert "2" in question_pages
     assert db["debates"].count == 8 + 4
 
@@ -245,7 +219,7 @@ def test_upstream_change_is_recorded_with_full(server, db, tmp_path):
 
 def test_one_failing_debate_does_not_stop_the_run(server, db, tmp_path):
     grand_committee = server.api.parliament["debates"][0]["Overview"]["ExtId"]
-    server.faults[f"/hansard/debates/debate/{grand_committee}"] = 500
+    server.fail(f"/hansard/debates/debate/{grand_committee}", 500, times=None)
     run = sync(db, tmp_path)
     assert len(run.errors) == 1 and "HTTP 500" in str(run.errors[0]) and "Hansard API" in str(run.errors[0])
     assert one(db, "SELECT status FROM sync_runs WHERE id = ?", run.run_id)[0] == "partial"
@@ -282,7 +256,7 @@ def test_a_bill_not_in_the_database_is_a_clear_failure(server, db, tmp_path):
     assert len(run.errors) == 1 and "bill 99999" in str(run.errors[0]) and "--bill" in str(run.errors[0])
 
 
-def test_tell_stage_and_resolve_target(db):
+def test_tell_stage_and_stage_numbers(db):
     report = {"bill_stage_id": 1, "description": "Report stage", "house": "Commons", "dates": ["2023-06-13"]}
     third = {"bill_stage_id": 2, "description": "3rd reading", "house": "Commons", "dates": ["2023-06-13"]}
     second = {"bill_stage_id": 3, "description": "2nd reading", "house": "Commons", "dates": ["2023-01-09"]}
@@ -297,14 +271,14 @@ def test_tell_stage_and_resolve_target(db):
         for amendment_id, stage, number in ((10, 1, "NC1"), (11, 1, "47"), (12, 5, "47"), (13, 5, "47")):
             db.execute("INSERT INTO amendments (amendment_id, bill_stage_id, number) VALUES (?, ?, ?)", [amendment_id, stage, number])
         db.execute("INSERT INTO pingpong_items (pingpong_item_id, bill_stage_id, type, number) VALUES (20, 1, 'Motion', 'A')")
-    assert resolve_target(db, "new clause", "NC1", [1]) == (10, None)
-    assert resolve_target(db, "amendment", "47", [1]) == (11, None)
-    assert resolve_target(db, "amendment", "47", [5]) == (None, None)  # two candidates: never a guess
-    assert resolve_target(db, "amendment", "47", [1, 5]) == (None, None)
-    assert resolve_target(db, "motion", "A", [1]) == (None, 20)
-    assert resolve_target(db, "amendment", "A", [1]) == (None, None)  # a motion is not an amendment
-    assert resolve_target(db, "amendment", "99", [1]) == (None, None)
-    assert resolve_target(db, "amendment", "47", []) == (None, None)
+    assert stage_numbers(db, [1]).resolve("new clause", "NC1") == (10, None)
+    assert stage_numbers(db, [1]).resolve("amendment", "47") == (11, None)
+    assert stage_numbers(db, [5]).resolve("amendment", "47") == (None, None)  # two candidates: never a guess
+    assert stage_numbers(db, [1, 5]).resolve("amendment", "47") == (None, None)
+    assert stage_numbers(db, [1]).resolve("motion", "A") == (None, 20)
+    assert stage_numbers(db, [1]).resolve("amendment", "A") == (None, None)  # a motion is not an amendment
+    assert stage_numbers(db, [1]).resolve("amendment", "99") == (None, None)
+    assert stage_numbers(db, []).resolve("amendment", "47") == (None, None)
 
 
 def test_the_command_line_syncs_every_source_and_then_nothing_changes(server, tmp_path):

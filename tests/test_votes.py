@@ -26,7 +26,23 @@ def test_the_real_commons_division_shape():
     row, rows, members = votes.parse_commons_division(data, "u")
     assert (row["division_id"], row["number"], row["aye_count"], row["no_count"]) == ("commons-1025", 283, 358, 269)
     assert row["date"] == "2021-04-28" and rows == [] and members == []
-    assert votes.division_target(row["title"])[1] == "several"  # "Lords Amendments 11B and 11C": never a guess
+    target = votes.division_target(row["title"])  # "Lords Amendments 11B and 11C": never a guess
+    assert (target.kind, target.number, target.reference) == ("amendment", None, "Lords Amendments 11B and 11C")
+
+
+def test_a_commons_division_with_totals_only():
+    data = load_fixture("votes", "commons_division_totals_only.json")
+    row, rows, members = votes.parse_commons_division(data, "u")
+    assert (row["division_id"], row["number"], row["aye_count"], row["no_count"]) == ("commons-1600", 361, 291, 180)
+    assert row["date"] == "2023-10-16" and rows == [] and members == []
+    target = votes.division_target(row["title"])  # "Lords Amendments 20 and 21": never a guess
+    assert (target.kind, target.number, target.reference) == ("amendment", None, "Lords Amendments 20 and 21")
+
+
+def test_the_commons_division_fixtures_have_the_real_keys():
+    real = {k for k in shared_example("commonsvotes_division_REAL_shape.json") if not k.startswith("_")}
+    for name in ("commons_division.json", "commons_division_totals_only.json"):
+        assert {k for k in load_fixture("votes", name) if not k.startswith("_")} == real, name
 
 
 def test_lords_division_counts_and_votes():
@@ -53,12 +69,22 @@ def test_lords_division_counts_and_votes():
     ("Procurement Bill [HL]: Motion C1 on Commons Amendment 91", ("motion", "C1")),
     ("Procurement Bill [Lords]: Reasoned Amendment to Second Reading", None),
     ("Procurement Bill [Lords]: Third Reading", None),
-    ("Procurement Bill [HL]: Amendments 29 and 33", ("amendment", "several")),
+    ("Procurement Bill [HL]: Amendments 29 and 33", ("amendment", None)),  # several: never a guess
+    ("Procurement Bill [HL]: Motions A1 and B1", ("motion", None)),
+    ("Procurement Bill [Lords]: New Clauses 1 and 2", ("new clause", None)),
+    ("Procurement Bill [HL]: Motion A1 and Motion A1", ("motion", "A1")),  # one motion, named twice
+    ("Procurement Bill [HL]: Amendment 5 and Amendment 6", None),  # two amendments: never a guess
 ])
 def test_division_target(title, expected):
     target = votes.division_target(title)
-    assert (target[:2] if target else None) == expected
+    assert ((target.kind, target.number) if target else None) == expected
+
+
+def test_the_target_keeps_the_words_that_name_it():
+    target = votes.division_target("Procurement Bill [Lords]: Motion to disagree with Lords Amendment 47A")
+    assert target == votes.DivisionTarget("amendment", "47A", "Lords Amendment 47A")
 
 
 def test_lords_notes_name_the_amendment_when_the_title_does_not():
-    assert votes.division_target("Procurement Bill [HL]: Report (Day 2)", "Amendment 22 moved by Baroness Chakrabarti")[:2] == ("amendment", "22")
+    target = votes.division_target("Procurement Bill [HL]: Report (Day 2)", "Amendment 22 moved by Baroness Chakrabarti")
+    assert (target.kind, target.number) == ("amendment", "22")

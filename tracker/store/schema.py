@@ -24,7 +24,7 @@ RISK_FLAGS = ("prc_national_intelligence_law", "fcc_covered_list", "us_entity_li
 class Search:
     """The table's full-text index ``<table>_fts`` (FTS5, porter, ranked by bm25)."""
 
-    kind: str  # what the search page calls these records ("Amendments")
+    kind: str | None  # what the search page calls these records ("Amendments"); None: not on the search page
     columns: tuple[tuple[str, float], ...]  # (column, bm25 weight), in the index's column order
 
 
@@ -131,8 +131,14 @@ def table(name: str) -> Table:
     return TABLES[name]
 
 
-def searched() -> tuple[Table, ...]:
+def indexed() -> tuple[Table, ...]:
+    """The tables with a full-text index (Datasette's ``?_search=`` uses each)."""
     return tuple(t for t in TABLES.values() if t.search)
+
+
+def searched() -> tuple[Table, ...]:
+    """The tables the search page ranks, in its order."""
+    return tuple(t for t in indexed() if t.search.kind)
 
 
 def tagged() -> tuple[Table, ...]:
@@ -243,16 +249,36 @@ declare(
           tagging=Tagging(("title", "text"), date="t.date", house="t.house")),
     # Which search (a bill's title or a watch term) found each question or statement.
     Table("written_matches", key="rowid", links={"question_id": "written_questions", "statement_id": "written_statements"}),
-    Table("suppliers", key="supplier_id", links={"parent_id": "suppliers"}, label="t.name",
+    # The registries, loaded from nlp/data with history like synced records (m0009).
+    Table("suppliers", key="supplier_id", links={"parent_id": "suppliers"}, tracked=True, label="t.name",
           page=Page("supplier", link_column="name"), mentioned=Mentioned("SUPPLIER")),
-    Table("supplier_risk_flags", key="id", links={"supplier_id": "suppliers"}),
-    Table("provisions", key="provision_id", links={"parent_id": "provisions"}, label="t.name",
+    Table("supplier_risk_flags", key="id", links={"supplier_id": "suppliers"}, tracked=True),
+    Table("provisions", key="provision_id", links={"parent_id": "provisions"}, tracked=True, label="t.name",
           page=Page("provision", link_column="name"), mentioned=Mentioned("PROVISION")),
     # Derived by the tagger: the typed columns are the links a mention's page and search follow.
     Table("mentions", key="id", counted=True,
           links={"member_id": "members", "supplier_id": "suppliers", "provision_id": "provisions",
                  "amendment_id": "amendments", "pingpong_item_id": "pingpong_items"}),
     Table("nlp_documents", key=("doc_table", "doc_id", "field")),
+    # Bill versions (m0006): the publications, each print's clauses, the changes between prints and their amendments.
+    Table("publications", key="publication_id", links={"bill_id": "bills"}, tracked=True, bill="bill_id",
+          label="COALESCE(t.title, 'Publication ' || t.publication_id)"),
+    Table("bill_versions", key="version_id", links={"bill_id": "bills", "publication_id": "publications", "bill_stage_id": "bill_stages"},
+          tracked=True, bill="bill_id", label="COALESCE(t.label, t.version_id)"),
+    Table("clauses", key="clause_key", links={"version_id": "bill_versions", "parent_key": "clauses"}, tracked=True,
+          label="COALESCE(t.kind, 'clause') || ' ' || COALESCE(t.number, '') || COALESCE(': ' || t.heading, '')"
+                " || COALESCE(' (' || (SELECT v.label FROM bill_versions v WHERE v.version_id = t.version_id) || ')', '')",
+          # Indexed for Datasette's table search; the search page ranks the bill's text through bill_clauses.
+          search=Search(None, (("number", 10.0), ("heading", 4.0), ("text", 1.0)))),
+    Table("clause_changes", key="id",
+          links={"bill_id": "bills", "from_version": "bill_versions", "to_version": "bill_versions",
+                 "from_clause": "clauses", "to_clause": "clauses"},
+          tracked=True, bill="bill_id",
+          label="COALESCE((SELECT c.kind || ' ' || c.number FROM clauses c WHERE c.clause_key = COALESCE(t.to_clause, t.from_clause)), 'text')"
+                " || ' ' || COALESCE(t.kind, 'changed')"
+                " || COALESCE(', ' || (SELECT v.label FROM bill_versions v WHERE v.version_id = t.to_version), '')"),
+    Table("change_amendments", key="rowid",
+          links={"clause_change_id": "clause_changes", "amendment_id": "amendments", "pingpong_item_id": "pingpong_items"}),
     Table("changes", key="id", links={"sync_run_id": "sync_runs", "bill_id": "bills"}, bill="bill_id", counted=True),
     Table("sync_state", key="key"),
     Table("http_cache", key="url"),

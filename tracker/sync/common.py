@@ -64,5 +64,5 @@ def after_step(run):
     """Fetch the members a step referred to, when this run syncs members."""
     from tracker.sync.members import resolve_members
 
-    if getattr(run, "resolve_members", False):
+    if run.resolve_members:
         resolve_members(run)

@@ -1,56 +1,49 @@
-"""Building the demo database from the bundled sample, with no network."""
+"""The demo database, replayed from the sync of the bundled sample recorded in the package.
+
+``sample/demo.warc.gz`` holds every response the demo's sync reads, recorded once
+from the sample's content by ``make sample``; the demo replays it through the real
+client and parsers, so it needs neither the network nor a server.
+"""
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from scrapers.http import BASE_URL_DEFAULTS
 from tracker import store
-from tracker.sampleapi import SampleApi, load_sample, sample_session
-from tracker.sync import run_sync
-from tracker.sync.bills import bills_step
-from tracker.sync.legislation import legislation_step
+from tracker.sync import plan_steps, run_sync
+from tracker.sync.questions import DEFAULT_WATCH_TERMS as SAMPLE_WATCH_TERMS  # the sample's questions were found by them
 
-# The sample's Act: the Procurement Bill [HL] 2022-23 became the Procurement Act 2023 (c. 54).
-SAMPLE_ACTS = {3159: "ukpga/2023/54"}
-# The watch terms the sample's written questions and statements are found by.
-SAMPLE_WATCH_TERMS = ("Hikvision", "surveillance equipment")
+SAMPLE_ARCHIVE = Path(__file__).resolve().parents[1] / "sample" / "demo.warc.gz"
+# The sample's bill, the Procurement Bill [HL] 2022-23, and the Act it became (the Procurement Act 2023, c. 54).
+SAMPLE_BILL = 3159
+SAMPLE_ACT = "ukpga/2023/54"
 
 
-def sample_bill_ids():
-    """The ids of the bills in the bundled sample."""
-    content = load_sample("bills_api.json") or {}
-    return [int(bill_id) for bill_id in content.get("bills", {})]
-
-
-def demo_steps():
-    """The sync steps that load the whole bundled sample."""
-    bill_ids = sample_bill_ids()
-    steps = [bills_step(bill_ids=bill_ids)]
-    steps += [legislation_step(bill_id, SAMPLE_ACTS[bill_id]) for bill_id in bill_ids if bill_id in SAMPLE_ACTS]
-    steps += parliament_steps()
+def demo_steps() -> list:
+    """The sync steps that load the whole bundled sample (what ``make sample`` records and the demo replays):
+    the bill, its prints and its Act's text, members, the bill's debates and divisions, and written questions and
+    statements on the bill and the sample's watch terms."""
+    steps, _ = plan_steps(bill_ids=[SAMPLE_BILL], act_path=SAMPLE_ACT, members=True, hansard=True, divisions=True,
+                          questions=True, terms=SAMPLE_WATCH_TERMS, versions=True)
     return steps
 
 
-def parliament_steps():
-    """Members, the bill's debates and divisions, and written questions and statements on
-    the bill and the sample's watch terms (members referred to later are fetched as they appear)."""
-    from tracker.sync.divisions import divisions_step
-    from tracker.sync.hansard import hansard_step
-    from tracker.sync.members import members_step
-    from tracker.sync.questions import questions_step
+@contextmanager
+def real_service_roots():
+    """The services at their real roots while the block runs, whatever ``TRACKER_*_URL`` says.
 
-    return [members_step(), hansard_step(), divisions_step(), questions_step(terms=SAMPLE_WATCH_TERMS)]
-
-
-def build_demo(db_path, *, archive_dir="archive", progress=None):
-    """Sync the bundled sample into ``db_path`` through the real client, archive and parsers.
-
-    The sample's offline API answers in place of the live services, so the run
-    archives a WARC that ``tracker sync --replay`` can replay like any other.
-    Returns the finished sync run.
+    The packaged archive answers by the real services' URLs, so a mirror configured
+    in the environment is set aside while the demo replays it, then restored.
     """
+    saved = {env: os.environ.pop(env) for env, _ in BASE_URL_DEFAULTS.values() if env in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
+def build_demo(db_path: str, *, progress=None):
+    """Replay the recorded sync of the bundled sample into ``db_path`` and return the finished run."""
     db = store.open_db(db_path)
-    return run_sync(
-        db,
-        demo_steps(),
-        sources="demo sample",
-        archive_dir=archive_dir,
-        rate_limit=0,
-        progress=progress,
-        client_options={"session": sample_session(SampleApi())},
-    )
+    with real_service_roots():
+        return run_sync(db, demo_steps(), sources="demo sample", replay=[SAMPLE_ARCHIVE], progress=progress)

@@ -6,7 +6,7 @@ from scrapers import votes as votes_api
 from scrapers.errors import TrackerError, parsing
 from tracker import store
 from tracker.sync.common import content, load_bill, per_bill_step, rows, search_titles
-from tracker.sync.linking import resolve_target, stage_candidates, tell_stage
+from tracker.sync.linking import stage_candidates, stage_numbers, tell_stage
 
 
 HOUSE_VOTES = {
@@ -29,11 +29,11 @@ def link_division(db, row, stages):
     candidates = stage_candidates(stages, row["house"], row["date"])
     row["bill_stage_id"] = tell_stage(candidates, row.get("title"))
     target = votes_api.division_target(row.get("title"), row.get("notes"))
-    row["amendment_ref"] = target[2] if target else None
+    row["amendment_ref"] = target.reference if target else None
     amendment_id = item_id = None
     if target:
         stage_ids = [row["bill_stage_id"]] if row["bill_stage_id"] else [s["bill_stage_id"] for s in candidates]
-        amendment_id, item_id = resolve_target(db, target[0], target[1], stage_ids)
+        amendment_id, item_id = stage_numbers(db, stage_ids).resolve(target.kind, target.number)
     row["amendment_id"], row["pingpong_item_id"] = amendment_id, item_id
     return row
 

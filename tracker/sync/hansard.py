@@ -2,10 +2,11 @@
 import json
 
 from scrapers import hansard as hansard_api
+from scrapers import references
 from scrapers.errors import TrackerError, parsing
 from tracker import store
 from tracker.sync.common import content, load_bill, per_bill_step, rows, search_titles
-from tracker.sync.linking import resolve_target, stage_candidates, tell_stage
+from tracker.sync.linking import stage_candidates, stage_numbers, tell_stage
 
 
 def hansard_step():
@@ -73,30 +74,34 @@ def sync_debate(run, bill_id, stages, ext_id):
 
 
 def _link_debates(db, bill_id, stages, debates):
-    """Set each section's bill and stage; return ``{debate_id: stage ids to resolve amendments in}``."""
-    scope, stage_of = {}, {}
+    """Set each section's bill and stage; return ``{debate_id: the numbers its speeches' references resolve among}``
+    (its stage's, or every candidate stage's when the stage cannot be told)."""
+    scope, stage_of, numbers = {}, {}, {}
     for debate in debates:
         candidates = stage_candidates(stages, debate["house"], debate["date"])
         parent_stage = stage_of.get(debate.get("parent_debate_id"))
         debate["bill_id"] = bill_id
         debate["bill_stage_id"] = tell_stage(candidates, debate.get("title"), default=parent_stage)
         stage_of[debate["debate_id"]] = debate["bill_stage_id"]
-        scope[debate["debate_id"]] = [debate["bill_stage_id"]] if debate["bill_stage_id"] else [s["bill_stage_id"] for s in candidates]
+        stage_ids = (debate["bill_stage_id"],) if debate["bill_stage_id"] else tuple(s["bill_stage_id"] for s in candidates)
+        if stage_ids not in numbers:
+            numbers[stage_ids] = stage_numbers(db, stage_ids)
+        scope[debate["debate_id"]] = numbers[stage_ids]
     return scope
 
 
-def contribution_links(db, contribution, stage_ids):
-    """``contribution_amendments`` rows for one contribution's resolvable references."""
+def contribution_links(contribution, numbers):
+    """``contribution_amendments`` rows for one contribution's references that ``numbers`` resolves:
+    one per amendment or item, with the strongest way the speech treats it (and the words first saying so)."""
     links = {}
-    for ref in hansard_api.amendment_references(contribution.get("text")):
-        amendment_id, item_id = resolve_target(db, ref["kind"], ref["number"], stage_ids)
+    for ref in references.find_references(contribution.get("text")):
+        amendment_id, item_id = numbers.resolve(ref.kind, ref.number)
         if amendment_id is None and item_id is None:
             continue
         key = (amendment_id, item_id)
-        row = {"contribution_id": contribution["contribution_id"], "amendment_id": amendment_id,
-               "pingpong_item_id": item_id, "how": ref["how"], "reference": ref["reference"]}
-        if key not in links or hansard_api.HOW_RANK[ref["how"]] > hansard_api.HOW_RANK[links[key]["how"]]:
-            links[key] = row
+        if key not in links or references.HOW_RANK[ref.how] > references.HOW_RANK[links[key]["how"]]:
+            links[key] = {"contribution_id": contribution["contribution_id"], "amendment_id": amendment_id,
+                          "pingpong_item_id": item_id, "how": ref.how, "reference": ref.phrase}
     return list(links.values())
 
 
@@ -115,7 +120,7 @@ def write_debate(run, bill_id, stages, debates, contributions):
         for contribution in contributions:
             store.upsert(db, "contributions", contribution, run_id=run.run_id, bill_id=bill_id)
             store.replace_links(db, "contribution_amendments", "contribution_id", contribution["contribution_id"],
-                                contribution_links(db, contribution, scope[contribution["debate_id"]]))
+                                contribution_links(contribution, scope[contribution["debate_id"]]))
             by_debate.setdefault(contribution["debate_id"], []).append(contribution["contribution_id"])
         for debate in debates:
             store.mark_removed(db, "contributions", {"debate_id": debate["debate_id"]}, by_debate.get(debate["debate_id"], []),
@@ -138,4 +143,4 @@ def relink_debates(run, bill_id, stages, skip=()):
             store.upsert(db, "debates", debate, run_id=run.run_id, bill_id=bill_id)
             for contribution in rows(db, "SELECT contribution_id, text FROM contributions WHERE debate_id = ? AND removed_at IS NULL", [debate["debate_id"]]):
                 store.replace_links(db, "contribution_amendments", "contribution_id", contribution["contribution_id"],
-                                    contribution_links(db, contribution, scope[debate["debate_id"]]))
+                                    contribution_links(contribution, scope[debate["debate_id"]]))

@@ -12,21 +12,19 @@ def members_step():
 
     def step(run):
         run.resolve_members = True
-        refreshed = set()
         complete = True
-        for house in (1, 2):
+        for house in members_api.HOUSES:
             try:
                 for items, response in members_api.fetch_current_members(run.client, house):
                     parsed = [member_rows(value, response.url) for value in members_api.search_values({"items": items})]
                     with store.transaction(run.db):
                         for row, names in parsed:
                             write_member(run.db, row, names, run_id=run.run_id)
-                            refreshed.add(row["member_id"])
+                            run.members_refreshed.add(row["member_id"])
                     run.tick(f"members: {members_api.HOUSES[house]}")
             except TrackerError as error:
                 complete = False
                 run.fail(error)
-        run.members_refreshed = refreshed
         resolve_members(run, stale_current=complete)
 
     return step
@@ -72,7 +70,7 @@ def resolve_members(run, stale_current=False):
     ``stale_current``: also re-read members marked current whom this run's search
     of current members did not list (they have left a House since).
     """
-    db, refreshed = run.db, getattr(run, "members_refreshed", set())
+    db, refreshed = run.db, run.members_refreshed
     referenced = referenced_member_ids(db)
     known = {r[0]: r[1] for r in db.execute("SELECT member_id, source_url FROM members").fetchall()}
     wanted = {m for m in referenced if known.get(m) is None}
@@ -89,7 +87,6 @@ def resolve_members(run, stale_current=False):
             refreshed.add(member_id)
         except TrackerError as error:
             run.fail(error)
-    run.members_refreshed = refreshed
     history_ids = sorted(m for m in referenced if run.full or store.get_state(db, f"members:history:{m}") is None)
     history_ids = [m for m in history_ids if known.get(m) is not None or m in refreshed]
     if not history_ids:
@@ -116,6 +113,9 @@ def _write_histories(run, histories):
             store.set_state(db, f"members:history:{member_id}", "1", run_id=run.run_id)
 
 
+_HOUSE_NUMBERS = {name: number for number, name in members_api.HOUSES.items()}  # "Commons" -> 1
+
+
 def _member_value(row):
     """A stored ``members`` row back in the shape of a Members API ``Member`` (for name forms)."""
     return {
@@ -124,5 +124,5 @@ def _member_value(row):
         "nameListAs": row.get("name_list_as"),
         "nameFullTitle": row.get("name_full_title"),
         "nameAddressAs": row.get("name_address_as"),
-        "latestHouseMembership": {"house": {"Commons": 1, "Lords": 2}.get(row.get("house"))},
+        "latestHouseMembership": {"house": _HOUSE_NUMBERS.get(row.get("house"))},
     }

@@ -36,7 +36,3 @@ def select_page_sql(table: schema.Table) -> str:
         + [f"{expr(tagging.field_dates.get(f))} AS [_date_{f}]" for f in fields]
     )
     return f"SELECT {select} FROM [{table.name}] t {tagging.joins} WHERE t.rowid > ? ORDER BY t.rowid LIMIT ?"
-
-
-def table_columns(db, table):
-    return {row[1] for row in db.execute(f"PRAGMA table_info([{table}])").fetchall()}

@@ -1,24 +1,23 @@
-"""The bundled sample, served offline as the real APIs serve it.
+"""The bundled sample's content, answered as the real services answer it.
 
 ``tracker/sample/*.json`` hold the sample's content as the real services return
 their objects (a ``Bill``, ``StageSummary``, ``AmendmentDetail`` ...). :class:`SampleApi`
 answers the services' own paths over that content, with the real paging, list
-shapes and 404s, so the demo and the tests run the real client, archive and
-parsers against it: mounted on a ``requests.Session`` as a transport adapter for
-``tracker demo``, and behind a local HTTP server in the tests.
+shapes and 404s. It is the tests' only fake of the services: :class:`fakes.server.SampleServer`
+serves it over HTTP to the real client, archive and parsers, and ``make sample``
+records the demo sync from it into the packaged WARC that ``tracker demo`` replays.
+Where the services filter (a current member, a debate title) it applies the
+client's own rules, imported from ``scrapers``, so the two cannot drift apart.
 """
 import copy
 import json
 import re
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
-import requests
-from requests.adapters import BaseAdapter
+from scrapers.hansard import normalise_title
+from scrapers.members import is_current
 
-from scrapers.http import BASE_URL_DEFAULTS, base_url
-
-SAMPLE_DIR = Path(__file__).parent / "sample"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "tracker" / "sample"
 
 # Fields of an AmendmentDetail that its search-list item does not carry (and vice versa).
 _DETAIL_ONLY = ("amendmentLines", "explanatoryText", "explanatoryTextPrefix", "amendmentNote", "amendmentLocation", "mainHeader")
@@ -81,6 +80,7 @@ class SampleApi:
         self.route("questions", r"/api/writtenquestions/questions/(\d+)", self._question)
         self.route("questions", r"/api/writtenstatements/statements", self._statements_search)
         self.route("legislation", r"/([a-z]+)/(\d{4})/(\d+)/data\.xml", self._legislation_item)
+        self._route_publications()
 
     def route(self, service, pattern, handler):
         """Answer ``service`` paths matching ``pattern`` with ``handler(query, *groups) -> body``."""
@@ -164,6 +164,34 @@ class SampleApi:
         raise NotFound
 
 
+    # -- Bills API: publications and their documents (bill versions) --------------------
+    # publications.json: {"publications": {billId: BillPublicationList}}; a file's bytes come from
+    # sample/prints/<filename>, or from ``documents[(publicationId, documentId)]`` where a test sets them.
+
+    def _route_publications(self):
+        self.publications = copy.deepcopy((load_sample("publications.json") or {}).get("publications") or {})
+        self.documents = {}
+        self.route("bills", r"/api/v1/Bills/(\d+)/Publications", self._bill_publications)
+        self.route("bills", r"/api/v1/Publications/(\d+)/Documents/(\d+)/Download", self._document_download)
+
+    def _bill_publications(self, query, bill_id):
+        self._bill(query, bill_id)
+        return self.publications.get(bill_id) or {"billId": int(bill_id), "publications": []}
+
+    def _document_download(self, query, publication_id, document_id):
+        key = (int(publication_id), int(document_id))
+        if key in self.documents:
+            return self.documents[key]
+        for listing in self.publications.values():
+            for publication in listing.get("publications") or []:
+                if publication.get("id") != key[0]:
+                    continue
+                for item in publication.get("files") or []:
+                    path = SAMPLE_DIR / "prints" / (item.get("filename") or "")
+                    if item.get("id") == key[1] and path.is_file():
+                        return path.read_bytes()
+        raise NotFound
+
     # -- legislation.gov.uk -----------------------------------------------------
 
     def _legislation_item(self, query, kind, year, number):
@@ -186,7 +214,7 @@ class SampleApi:
             items = [i for i in items if str((i["value"].get("latestHouseMembership") or {}).get("house")) == str(house)]
         current = (_first(query, "IsCurrentMember") or "").lower()
         if current in ("true", "false"):
-            items = [i for i in items if _is_current(i["value"]) == (current == "true")]
+            items = [i for i in items if is_current(i["value"]) == (current == "true")]
         name = (_first(query, "Name") or "").lower()
         if name:
             items = [i for i in items if name in (i["value"].get("nameDisplayAs") or "").lower()]
@@ -245,7 +273,7 @@ class SampleApi:
             yield from walk(debate)
 
     def _debate_search(self, query):
-        term = _loose(_first(query, "queryParameters.searchTerm") or "")
+        term = normalise_title(_first(query, "queryParameters.searchTerm") or "")
         house = _first(query, "queryParameters.house")
         start = (_first(query, "queryParameters.startDate") or "")[:10]
         end = (_first(query, "queryParameters.endDate") or "")[:10]
@@ -253,7 +281,7 @@ class SampleApi:
         for section in self._sections():
             overview = section["Overview"]
             date = (overview.get("Date") or "")[:10]
-            if term and term not in _loose(overview.get("Title")):
+            if term and term not in normalise_title(overview.get("Title")):
                 continue
             if house and overview.get("House") != house:
                 continue
@@ -348,17 +376,6 @@ class SampleApi:
         return self._written_search(self.parliament.get("statements") or [], query, ("title", "text"))
 
 
-def _is_current(member):
-    membership = member.get("latestHouseMembership") or {}
-    status = membership.get("membershipStatus") or {}
-    return bool(status.get("statusIsActive")) and not membership.get("membershipEndDate")
-
-
-def _loose(title):
-    """A title or search term lower-cased without bracketed parts ("[ Lords ]") or extra spaces."""
-    return " ".join(re.sub(r"\[[^\]]*\]", " ", title or "").lower().split())
-
-
 def load_parliament_sample():
     """The sample's Members, Hansard, Votes and Questions content, keyed for :class:`SampleApi`."""
     search = load_sample("members_search.json") or {}
@@ -376,41 +393,3 @@ def load_parliament_sample():
         "questions": written.get("questions") or [],
         "statements": written.get("statements") or [],
     }
-
-
-class SampleAdapter(BaseAdapter):
-    """A ``requests`` transport that answers one service's URLs from a :class:`SampleApi`."""
-
-    def __init__(self, api, service):
-        super().__init__()
-        self.api = api
-        self.service = service
-
-    def send(self, request, **kwargs):
-        parts = urlsplit(request.url)
-        status, body = self.api.respond(self.service, parts.path, parse_qs(parts.query))
-        response = requests.Response()
-        response.status_code = status
-        response.reason = "OK" if status == 200 else "Not Found"
-        response.url = request.url
-        response.request = request
-        if isinstance(body, (bytes, str)):
-            content_type = "application/xml; charset=utf-8" if self.service == "legislation" else "text/plain"
-            response._content = body.encode("utf-8") if isinstance(body, str) else body
-        else:
-            content_type = "application/json; charset=utf-8"
-            response._content = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        response.headers["Content-Type"] = content_type
-        return response
-
-    def close(self):
-        """Nothing to release: the sample lives in memory."""
-
-
-def sample_session(api=None):
-    """A ``requests.Session`` whose requests to every service's configured root are answered by ``api``."""
-    api = api or SampleApi()
-    session = requests.Session()
-    for service in BASE_URL_DEFAULTS:
-        session.mount(base_url(service) + "/", SampleAdapter(api, service))
-    return session
