@@ -146,7 +146,8 @@ def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, wit
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.pass_context
 def demo(ctx, serve, port):
-    """Build the database from the bundled Procurement Bill sample (replayed, no network), tag it, then serve it."""
+    """Build the database from the bundled Procurement Bill sample (replayed, no network), tag it,
+    derive positions, then serve it."""
     from tracker.sync.demo import build_demo
 
     progress = make_progress(ctx)
@@ -156,6 +157,7 @@ def demo(ctx, serve, port):
         progress.close()
     report_run(run)
     ctx.invoke(cli.get_command(ctx, "tag"))
+    ctx.invoke(cli.get_command(ctx, "positions").get_command(ctx, "derive"))
     if serve:
         ctx.invoke(serve_command, port=port)
 
@@ -204,9 +206,9 @@ def status(ctx, runs, n_changes, as_json):
 
 
 def _register_area_commands():
-    from tracker.cli import members, nlp, versions
+    from tracker.cli import members, nlp, positions, versions
 
-    for module in (members, nlp, versions):
+    for module in (members, nlp, positions, versions):
         for command in module.COMMANDS:
             cli.add_command(command)
 

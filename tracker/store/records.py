@@ -223,13 +223,26 @@ def replace_links(db: sqlite_utils.Database, table: str, owner_column: str, owne
     Returns True when the set of links changed. History for links is recorded on
     the owner (as a changed ``sponsors`` field), not per link row.
     """
-    cursor = db.execute(f"SELECT * FROM [{table}] WHERE [{owner_column}] = ?", [owner_id])
+    return replace_rows(db, table, rows, scope={owner_column: owner_id})
+
+
+def replace_rows(db: sqlite_utils.Database, table: str, rows: Sequence[Row], scope: Row | None = None) -> bool:
+    """Make the rows of ``table`` that match ``scope`` (column values; none: the whole
+    table) exactly ``rows``, for tables derived afresh from others (families, positions).
+
+    Returns True when they changed. A column ``rows`` leave out compares as null, so
+    an autoincrement key must be given to compare equal; nothing is written when
+    nothing changed.
+    """
+    scope = scope or {}
+    where = " AND ".join(f"[{k}] = ?" for k in scope) or "1"
+    cursor = db.execute(f"SELECT * FROM [{table}] WHERE {where}", list(scope.values()))
     names = [d[0] for d in cursor.description]
     existing = sorted(canonical(dict(zip(names, r))) for r in cursor.fetchall())
     wanted = sorted(canonical({n: row.get(n) for n in names}) for row in rows)
     if existing == wanted:
         return False
-    db.execute(f"DELETE FROM [{table}] WHERE [{owner_column}] = ?", [owner_id])
+    db.execute(f"DELETE FROM [{table}] WHERE {where}", list(scope.values()))
     for row in rows:
         _insert(db, table, row)
     return True

@@ -138,7 +138,9 @@ def _sync_act(run, bill_id, stages) -> str | None:
     version_id = f"legislation/{item_path}"
     assent = next((s for s in stages if (s.get("description") or "").lower() == "royal assent"), None)
     act = billprints.from_legislation_rows(rows, title=f"{rows[0]['version']} ({item_path})")
-    digest = hashlib.sha256(store.canonical(rows).encode("utf-8")).hexdigest()
+    # The Act's text, not where it was fetched from: a mirror serves the same version.
+    text = [{k: v for k, v in r.items() if k != "source_url"} for r in rows]
+    digest = hashlib.sha256(store.canonical(text).encode("utf-8")).hexdigest()
     row = _version_row(bill_id, version_id, act.title, assent["last_sitting"] if assent else None, None, assent, "clml",
                        rows[0]["source_url"], sha256=digest)
     _write_version(run, bill_id, row, act)
