@@ -6,6 +6,7 @@ import pytest
 from tracker import store
 from tracker.store import schema
 from tracker.tagging.sources import select_page_sql, sources
+from tracker.vocab import Label
 
 # FTS5's own tables beside each index, and the migrations' ledger: not the tracker's tables.
 NOT_DECLARED = re.compile(r"^_migrations$|_fts(_data|_idx|_docsize|_config|_content)?$")
@@ -85,7 +86,7 @@ def test_readers_see_the_declared_order():
     assert [t.name for t in schema.searched()] == [
         "amendments", "pingpong_items", "contributions", "bill_clauses", "written_questions", "written_statements"]
     assert [s.table for s in sources()] == [t.name for t in schema.searched()]
-    assert [t.name for t in schema.mentioned("REFERENCE")] == ["amendments", "pingpong_items"]
+    assert [t.name for t in schema.mentioned(Label.REFERENCE)] == ["amendments", "pingpong_items"]
     assert schema.with_page("member").name == "members"
     assert set(schema.member_columns()) == {
         ("amendments", "lead_sponsor_id"), ("amendment_sponsors", "member_id"), ("pingpong_items", "lead_sponsor_id"),

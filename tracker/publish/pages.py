@@ -12,6 +12,7 @@ import urllib.parse
 from markupsafe import Markup, escape
 
 from tracker.store import schema
+from tracker.vocab import Label
 
 
 def rows_as_dicts(results):
@@ -285,7 +286,7 @@ async def amendment(datasette, db, amendment_id):
 async def entity_names(db):
     """Display names of suppliers and provisions, keyed by ``(label, id)``."""
     names = {}
-    for label in ("SUPPLIER", "PROVISION"):
+    for label in (Label.SUPPLIER, Label.PROVISION):
         for table in schema.mentioned(label):
             for row in await many(db, f"SELECT [{table.id}] AS id, {table.label} AS name FROM [{table.name}] t"):
                 names[(label, str(row["id"]))] = row["name"] or str(row["id"])

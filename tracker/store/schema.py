@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from tracker.vocab import Label
+
 # The suppliers table's 0/1 risk-flag columns (m0003), one per flag the registry records.
 RISK_FLAGS = ("prc_national_intelligence_law", "fcc_covered_list", "us_entity_list", "uk_government_named")
 
@@ -44,7 +46,7 @@ class Mentioned:
     column that refers to the table; ``by_entity_id``: also through ``mentions.entity_id``
     (a REFERENCE's ``entity_id`` is its normalised words, "amendment:47A", not a record)."""
 
-    label: str
+    label: Label
     by_entity_id: bool = True
 
 
@@ -192,7 +194,7 @@ declare(
           tracked=True, bill="bill_id", members=("lead_sponsor_id",), counted=True,
           label="'Amendment ' || COALESCE(t.number, '?')" + _AT_STAGE,
           page=Page("amendment", link_column="number", numeric=True, views=("amendments_overview",)),
-          mentioned=Mentioned("REFERENCE", by_entity_id=False),
+          mentioned=Mentioned(Label.REFERENCE, by_entity_id=False),
           tabled=Tabled(sponsors="amendment_sponsors", noun="'Amendment'"),
           search=Search("Amendments", (("number", 10.0), ("summary", 4.0), ("text", 1.0), ("explanatory_text", 1.0))),
           tagging=Tagging(("summary", "text", "explanatory_text"), **_STAGE_CONTEXT)),
@@ -203,14 +205,14 @@ declare(
           links={"bill_id": "bills", "bill_stage_id": "bill_stages", "lead_sponsor_id": "members"},
           tracked=True, bill="bill_id", members=("lead_sponsor_id",), counted=True,
           label="COALESCE(t.type, 'Motion') || ' ' || COALESCE(t.number, '?')" + _AT_STAGE,
-          mentioned=Mentioned("REFERENCE", by_entity_id=False),
+          mentioned=Mentioned(Label.REFERENCE, by_entity_id=False),
           tabled=Tabled(sponsors="pingpong_sponsors", noun="COALESCE(t.type, 'Motion')"),
           search=Search("Ping-pong motions and amendments", (("number", 10.0), ("summary", 4.0), ("text", 1.0))),
           tagging=Tagging(("summary", "text"), **_STAGE_CONTEXT)),
     Table("pingpong_sponsors", key=("pingpong_item_id", "member_id"), links={"pingpong_item_id": "pingpong_items", "member_id": "members"},
           members=("member_id",)),
     Table("members", key="member_id", tracked=True, counted=True, label="t.name",
-          page=Page("member", link_column="name", numeric=True), mentioned=Mentioned("MEMBER")),
+          page=Page("member", link_column="name", numeric=True), mentioned=Mentioned(Label.MEMBER)),
     Table("member_names", key="id", links={"member_id": "members"}),
     Table("debates", key="debate_id", links={"parent_debate_id": "debates", "bill_id": "bills", "bill_stage_id": "bill_stages"},
           tracked=True, bill="bill_id", counted=True,
@@ -251,10 +253,10 @@ declare(
     Table("written_matches", key="rowid", links={"question_id": "written_questions", "statement_id": "written_statements"}),
     # The registries, loaded from nlp/data with history like synced records (m0009).
     Table("suppliers", key="supplier_id", links={"parent_id": "suppliers"}, tracked=True, label="t.name",
-          page=Page("supplier", link_column="name"), mentioned=Mentioned("SUPPLIER")),
+          page=Page("supplier", link_column="name"), mentioned=Mentioned(Label.SUPPLIER)),
     Table("supplier_risk_flags", key="id", links={"supplier_id": "suppliers"}, tracked=True),
     Table("provisions", key="provision_id", links={"parent_id": "provisions"}, tracked=True, label="t.name",
-          page=Page("provision", link_column="name"), mentioned=Mentioned("PROVISION")),
+          page=Page("provision", link_column="name"), mentioned=Mentioned(Label.PROVISION)),
     # Derived by the tagger: the typed columns are the links a mention's page and search follow.
     Table("mentions", key="id", counted=True,
           links={"member_id": "members", "supplier_id": "suppliers", "provision_id": "provisions",
