@@ -50,7 +50,7 @@ def test_declared_columns_and_sql_fit_the_table(db, name):
         assert table.links.get(table.bill) == "bills" or (name == "bills" and table.bill == table.id)
     for column in table.members:
         assert table.links[column] == "members", column
-    for sql in (table.label, table.context):
+    for sql in (table.label, table.context, table.human_url):
         if sql:
             db.execute(f"SELECT {sql} FROM [{name}] t LIMIT 1").fetchall()
     if table.tabled:

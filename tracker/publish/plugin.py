@@ -5,6 +5,10 @@ installed tracker serves these pages under plain ``datasette`` too; ``server.loa
 registers it for a source tree that is not installed.
 
 Routes (all read-only):
+  /                                             the home page: a door for each of the site's users
+  /-/alerts                                     how to follow changes: the Atom feeds and watches
+  /-/members/find[.json]?q=...                  members by any name they have had (the home page's finder)
+  /-/bill/<id>, /-/debate/<id>, /-/division/<id>  a bill's story, a debate in order, a division's votes
   /-/search?q=...[&kind=amendments][&page=2]   ranked search across every FTS table
   /-/amendment/<id>                             text with linked mentions, sponsors, history, divisions, debates
   /-/member/<id>                                a member's record
@@ -18,12 +22,19 @@ import json
 import urllib.parse
 
 from datasette import hookimpl
-from datasette.utils import tilde_encode
+from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
-from tracker.publish import feeds, pages, search
-from tracker.store import schema
+from tracker.publish import feeds, pages, search, story
+from tracker.store import runs, schema
+
+# Datasette 0.65's default error handler prints every exception with ``rich`` when it is installed,
+# outside an ``except`` block, which rich 14 and later refuse with a ValueError: a 404 became a 500.
+# Without rich it renders its error page as it should (tests/test_publish.py checks a 404 is a 404).
+import datasette.handle_exception as _datasette_errors  # noqa: E402
+
+_datasette_errors.rich = None
 
 FEED_LIMIT = 200
 SEARCH_PER_KIND = 20
@@ -36,6 +47,24 @@ async def tracker_db(datasette):
         if not name.startswith("_") and "bills" in await db.table_names():
             return db
     raise NotFound("No tracker database is attached")
+
+
+async def is_sample(db):
+    """Whether the database holds the bundled demo sample (``tracker demo`` records it; a sync does not)."""
+    rows = (await db.execute("SELECT value FROM sync_state WHERE key = ?", [runs.DATASET_KEY])).rows
+    return bool(rows) and rows[0][0] == runs.SAMPLE
+
+
+async def sample_flag(datasette):
+    """True when the served tracker database is the demo sample; False for a synced one or none."""
+    try:
+        return await is_sample(await tracker_db(datasette))
+    except NotFound:
+        return False
+
+
+SAMPLE_NOTE = ("Sample data: the bundled demo, not the parliamentary record. Speeches, questions and statements are texts"
+               " written for the sample, not Hansard; run `tracker sync` for the record.")
 
 
 async def check_view(datasette, request, db):
@@ -267,6 +296,92 @@ def entity_route(table):
     return page_route(load, "tracker_entity.html", noun, "entity_id", links)
 
 
+# --- a bill's story: bill, debate and division pages -------------------------
+
+bill_page = page_route(story.bill, "tracker_bill.html", "bill", "bill_id", lambda datasette, db, record_id, page: {
+    "row_url": datasette.urls.row(db.name, "bills", str(record_id)),
+    "feed_url": feed_path(datasette, record_id),
+})
+debate_page = page_route(story.debate, "tracker_debate.html", "debate", "debate_id", lambda datasette, db, record_id, page: {
+    "row_url": datasette.urls.row(db.name, "debates", tilde_encode(str(record_id))),
+})
+division_page = page_route(story.division, "tracker_division.html", "division", "division_id", lambda datasette, db, record_id, page: {
+    "row_url": datasette.urls.row(db.name, "divisions", tilde_encode(str(record_id))),
+})
+
+
+# --- the home page, the member finder and the alerts page -----------------------
+
+BROWSE = (("bills", "Bills"), ("amendments", "Amendments"), ("members", "MPs and peers"), ("divisions", "Divisions"), ("debates", "Debates"))
+
+
+async def home_page(request, datasette):
+    """A door for each user: search (researchers), find an MP or peer (campaigners), alerts (staff)."""
+    try:
+        db = await tracker_db(datasette)
+    except NotFound:  # Datasette serving other databases with the plugin installed: its own index
+        from datasette.views.index import IndexView
+
+        return await IndexView(datasette).get(request)
+    await check_view(datasette, request, db)
+    bills = await pages.many(db, "SELECT bill_id, short_title, current_stage, is_act FROM bills ORDER BY last_update DESC, bill_id LIMIT 20")
+    for b in bills:
+        b["url"] = record_path(datasette, db.name, "bills", b["bill_id"])
+    counts = {}
+    for table, _ in BROWSE:
+        counts[table] = (await pages.one(db, f"SELECT count(*) AS n FROM [{table}]"))["n"]
+    context = {
+        "database": db.name,
+        "bills": bills,
+        "browse": [{"label": label, "url": datasette.urls.table(db.name, table), "count": counts[table]} for table, label in BROWSE],
+        "find_url": datasette.urls.path("/-/members/find"),
+        "alerts_url": datasette.urls.path("/-/alerts"),
+        "search_url": datasette.urls.path("/-/search"),
+        "database_url": datasette.urls.database(db.name),
+        "feed_url": feed_path(datasette),
+    }
+    return await render(datasette, request, "tracker_home.html", context)
+
+
+async def find_member(request, datasette):
+    """Members by any name they have had: JSON for the home page's autocomplete, a list without scripts."""
+    db = await tracker_db(datasette)
+    await check_view(datasette, request, db)
+    q = (request.args.get("q") or "").strip()[:100]
+    found = await story.find_members(datasette, db, q)
+    if request.url_vars.get("format") == "json":
+        keep = ("member_id", "name", "party", "house", "constituency", "matched_name", "url")
+        return Response.json({"q": q, "members": [{k: m[k] for k in keep} for m in found], "sample": await is_sample(db)})
+    if len(found) == 1 and request.args.get("go"):
+        return Response.redirect(found[0]["url"])
+    return await render(datasette, request, "tracker_find_member.html",
+                        {"q": q, "members": found, "database": db.name, "find_url": datasette.urls.path("/-/members/find")})
+
+
+async def alerts_page(request, datasette):
+    """How staff follow changes: the Atom feeds the site serves, and watches by email, webhook or Atom."""
+    db = await tracker_db(datasette)
+    await check_view(datasette, request, db)
+    bills = await pages.many(db, "SELECT bill_id, short_title FROM bills ORDER BY bill_id LIMIT 50")
+    for b in bills:
+        b["feed_url"] = feed_path(datasette, b["bill_id"])
+        b["url"] = record_path(datasette, db.name, "bills", b["bill_id"])
+    watches = []
+    if "watches" in await db.table_names():
+        watches = await pages.many(db, "SELECT name FROM watches ORDER BY name LIMIT 100")
+        for w in watches:
+            w["feed_url"] = datasette.urls.path(f"/-/watch/{urllib.parse.quote(str(w['name']))}.atom")
+    context = {
+        "database": db.name,
+        "feed_url": feed_path(datasette),
+        "bills": bills,
+        "watches": watches,
+        "changes_url": datasette.urls.table(db.name, "changes"),
+        "changes_since_url": datasette.urls.database(db.name) + "/changes_since",
+    }
+    return await render(datasette, request, "tracker_alerts.html", context)
+
+
 # --- feeds ----------------------------------------------------------------
 
 
@@ -299,6 +414,7 @@ async def changes_feed(request, datasette):
         self_url=datasette.absolute_url(request, feed_path(datasette)),
         alternate_url=datasette.absolute_url(request, datasette.urls.table(db.name, "changes")),
         entries=_entries(datasette, request, db.name, rows),
+        sample_note=SAMPLE_NOTE if await is_sample(db) else None,
     )
     return atom_response(xml)
 
@@ -319,6 +435,7 @@ async def bill_feed(request, datasette):
         self_url=url,
         alternate_url=datasette.absolute_url(request, datasette.urls.row(db.name, "bills", str(bill_id))),
         entries=_entries(datasette, request, db.name, rows),
+        sample_note=SAMPLE_NOTE if await is_sample(db) else None,
     )
     return atom_response(xml)
 
@@ -360,6 +477,7 @@ async def render_atom(datasette, request, database, table, query_name, columns, 
             self_url=self_url,
             alternate_url=html_url,
             entries=entries,
+            sample_note=SAMPLE_NOTE if await is_sample(datasette.get_database(database)) else None,
         )
     )
 
@@ -376,6 +494,12 @@ def prepare_connection(conn):
 @hookimpl
 def register_routes():
     return [
+        (r"^/$", home_page),
+        (r"^/-/alerts$", alerts_page),
+        (r"^/-/members/find(\.(?P<format>json))?$", find_member),
+        (r"^/-/bill/(?P<bill_id>\d+)$", bill_page),
+        (r"^/-/debate/(?P<debate_id>[^/]+)$", debate_page),
+        (r"^/-/division/(?P<division_id>[^/]+)$", division_page),
         (r"^/-/search$", search_page),
         (r"^/-/amendment/(?P<amendment_id>\d+)$", amendment_page),
         (r"^/-/member/(?P<member_id>\d+)$", member_page),
@@ -446,6 +570,11 @@ def extra_template_vars(view_name, request, datasette, table, database):
 
     async def inner():
         found = {
+            "tracker_sample": await sample_flag(datasette),
+            "tracker_sample_note": SAMPLE_NOTE,
+            "tracker_home_url": datasette.urls.path("/"),
+            "tracker_alerts_url": datasette.urls.path("/-/alerts"),
+            "tracker_human_url": None,
             "tracker_search_url": datasette.urls.path("/-/search"),
             "tracker_feed_url": feed_path(datasette),
             "tracker_bill_feed_url": bill_feed_url,
@@ -453,6 +582,8 @@ def extra_template_vars(view_name, request, datasette, table, database):
             "tracker_page_label": page_label,
             "tracker_item": None,
         }
+        if view_name == "row" and declared and declared.human_url and pks and database:
+            found["tracker_human_url"] = await story.human_url(datasette.get_database(database), table, tilde_decode(pks))
         if view_name == "row" and declared and declared.tabled and not declared.page and pks.isdigit() and database:
             db = datasette.get_database(database)
             item = await pages.tabled(datasette, db, table, int(pks))
@@ -462,3 +593,54 @@ def extra_template_vars(view_name, request, datasette, table, database):
         return found
 
     return inner
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """On the demo sample, every response says so: a ``Tracker-Dataset: sample`` header, and a
+    ``"tracker_dataset": "sample"`` key in every JSON object Datasette returns (the pages show the banner)."""
+
+    def wrap(app):
+        async def flagged(scope, receive, send):
+            if scope["type"] != "http" or not await sample_flag(datasette):
+                await app(scope, receive, send)
+                return
+            start = None
+            body = []
+
+            async def wrapped_send(event):
+                nonlocal start
+                if event["type"] == "http.response.start":
+                    headers = [*event.get("headers", []), (b"tracker-dataset", runs.SAMPLE.encode())]
+                    start = {**event, "headers": headers}
+                    if not _is_json(headers):
+                        await send(start)
+                        start = None
+                    return
+                if start is None:  # not JSON: passed through as it streams
+                    await send(event)
+                    return
+                body.append(event.get("body", b""))
+                if event.get("more_body"):
+                    return
+                payload = b"".join(body)
+                try:
+                    data = json.loads(payload)
+                except ValueError:
+                    data = None
+                if isinstance(data, dict):
+                    data.setdefault("tracker_dataset", runs.SAMPLE)
+                    payload = json.dumps(data, default=str).encode()
+                headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+                await send({**start, "headers": [*headers, (b"content-length", str(len(payload)).encode())]})
+                await send({"type": "http.response.body", "body": payload})
+
+            await app(scope, receive, wrapped_send)
+
+        return flagged
+
+    return wrap
+
+
+def _is_json(headers):
+    return any(k.lower() == b"content-type" and v.split(b";")[0].strip() == b"application/json" for k, v in headers)

@@ -28,11 +28,11 @@ from tracker.store.records import (
     replace_rows,
     upsert,
 )
-from tracker.store.runs import HttpCache, finish_run, get_state, set_run_archive, set_state, start_run
+from tracker.store.runs import HttpCache, finish_run, get_state, is_sample, mark_sample, set_run_archive, set_state, start_run
 
 __all__ = [
     "BOOKKEEPING", "HttpCache", "canonical", "content_hash", "ensure_member", "finish_run", "forget_fields",
-    "forget_vanished_documents", "get_state", "listing_is_current", "mark_removed", "merge_row", "migrations",
+    "forget_vanished_documents", "get_state", "is_sample", "mark_sample", "listing_is_current", "mark_removed", "merge_row", "migrations",
     "open_db", "record_change", "refresh_listing", "remove_records", "replace_field_mentions", "replace_links", "replace_rows",
     "set_run_archive", "set_state", "start_run", "tagged_fields", "transaction", "upsert", "utcnow",
 ]
