@@ -74,6 +74,17 @@ def open_db(ctx):
     return store.open_db(ctx.obj["db_path"])
 
 
+def open_existing_db(ctx):
+    """The database named by ``--db``, migrated; a file that does not exist stops the command in one
+    line (``sync``, ``demo`` and ``members load`` create it; reading commands never make an empty one)."""
+    from pathlib import Path
+
+    db_path = ctx.obj["db_path"]
+    if not Path(db_path).exists():
+        raise click.ClickException(f"no database at {db_path}: run `tracker demo` or `tracker sync` first")
+    return store.open_db(db_path)
+
+
 def report_run(run):
     """One summary of a finished sync run on stdout."""
     db = run.db
@@ -172,7 +183,7 @@ def serve_command(ctx, host="127.0.0.1", port=8001, immutable=False):
     from tracker.publish.server import serve as serve_datasette
 
     db_path = ctx.obj["db_path"]
-    open_db(ctx).close()
+    open_existing_db(ctx).close()
     click.echo(f"serving {db_path} at http://{host}:{port}/", err=True)
     serve_datasette(db_path, host=host, port=port, immutable=immutable)
 
@@ -186,7 +197,7 @@ def status(ctx, runs, n_changes, as_json):
     """Recent sync runs, record counts and what changed."""
     from tracker.store.status import database_status
 
-    report = database_status(open_db(ctx), runs=runs, changes=n_changes)
+    report = database_status(open_existing_db(ctx), runs=runs, changes=n_changes)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return

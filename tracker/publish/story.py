@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from markupsafe import Markup
 
@@ -43,6 +44,13 @@ async def human_urls(db, table: str, ids) -> dict[str, str]:
 
 async def human_url(db, table: str, record_id) -> str | None:
     return (await human_urls(db, table, [record_id])).get(str(record_id))
+
+
+def has_route(datasette, path: str) -> bool:
+    """Whether a plugin serves ``path`` (a page links only to pages that exist)."""
+    from datasette.plugins import pm
+
+    return any(re.match(regex, path) for routes in pm.hook.register_routes(datasette=datasette) for regex, _ in routes)
 
 
 def _date(value) -> dt.date | None:
@@ -183,7 +191,8 @@ async def bill(datasette, db, bill_id):
         d["stage"] = by_stage.get(d.get("bill_stage_id"))
     page["debates"] = debates
     page["versions"] = await many(db, "SELECT version_id, label, bill_stage_id FROM bill_versions WHERE bill_id = ? ORDER BY rowid", [bill_id])
-    page["versions_url"] = datasette.urls.path(f"/-/bill/{int(bill_id)}/versions")
+    # The versions pages are another room's route: linked once it is served.
+    page["versions_url"] = datasette.urls.path(f"/-/bill/{int(bill_id)}/versions") if has_route(datasette, f"/-/bill/{int(bill_id)}/versions") else None
     acts = [v for v in page["versions"] if str(v["version_id"]).startswith("legislation/")]
     page["act"] = None
     if b.get("is_act") or acts:
