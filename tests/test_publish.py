@@ -389,7 +389,7 @@ def test_amendment_page(site):
     assert 'class="mention mention-supplier" href="/-/supplier/hikvision"' in text
     assert 'href="/-/provision/surveillance-equipment"' in text
     assert f'href="/-/member/{LORD_ALTON}" class="sponsor"' in text and "Jane Smith" in text
-    assert "NoDecision → Agreed" in text
+    assert "No decision → Agreed" in text  # as people say it; the code stays in the data
     assert f"/-/feeds/bill/{BILL}.atom" in text
     assert "Committee: Amendment NC1" in text
     assert "I beg to move Amendment NC1" in text

@@ -28,13 +28,7 @@ from markupsafe import Markup, escape
 
 from tracker.publish import feeds, pages, search, story
 from tracker.store import runs, schema
-
-# Datasette 0.65's default error handler prints every exception with ``rich`` when it is installed,
-# outside an ``except`` block, which rich 14 and later refuse with a ValueError: a 404 became a 500.
-# Without rich it renders its error page as it should (tests/test_publish.py checks a 404 is a 404).
-import datasette.handle_exception as _datasette_errors  # noqa: E402
-
-_datasette_errors.rich = None
+from tracker.vocab import Decision
 
 FEED_LIMIT = 200
 SEARCH_PER_KIND = 20
@@ -339,6 +333,8 @@ async def home_page(request, datasette):
         "search_url": datasette.urls.path("/-/search"),
         "database_url": datasette.urls.database(db.name),
         "feed_url": feed_path(datasette),
+        "metadata": datasette.metadata(),
+        "sample": await is_sample(db),
     }
     return await render(datasette, request, "tracker_home.html", context)
 
@@ -489,6 +485,23 @@ async def render_atom(datasette, request, database, table, query_name, columns, 
 def prepare_connection(conn):
     # fts_query(text): a safe FTS5 query from typed words, for canned queries.
     conn.create_function("fts_query", 1, search.fts_query, deterministic=True)
+
+
+@hookimpl
+def startup(datasette):
+    """Datasette 0.65's default error handler prints every exception with ``rich`` when rich is
+    installed, outside an ``except`` block, which rich 14 and later refuse with a ValueError: every
+    404 became a 500. Without rich it renders its error page as it should (a test checks a 404 is a
+    404). Set here, not at import: the plugin module may be imported before Datasette's own plugins."""
+    from datasette import handle_exception as default_handler
+
+    default_handler.rich = None
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    # ``{{ code|decision }}``: an amendment's decision as people say it ("Negatived on division").
+    env.filters["decision"] = Decision.readable_name
 
 
 @hookimpl

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from tracker.publish.pages import highlighted_fields, many, one, record_labels, record_path
 from tracker.store import schema
-from tracker.vocab import Decision, House
+from tracker.vocab import Decision, House, NameKind
 
 # A stage's amendments listed on the bill page before it points to the full list.
 AMENDMENTS_PER_STAGE = 200
@@ -85,7 +85,10 @@ def timeline_svg(stages: list[dict], *, width: int = 760) -> Markup:
     for i, lane in enumerate(lanes):
         y = top + i * lane_h
         colour = "#006e46" if lane == House.COMMONS else "#b50938" if lane == House.LORDS else "#555"
-        out.append(Markup('<text x="4" y="{}" font-size="13" fill="{}">{}</text>').format(y + 27, colour, lane))
+        named = {s.get("description") for s, _, _ in dated if (s.get("house") or "Other") == lane}
+        # A lane of no House (the API's "Unassigned" for Royal Assent) is named by its one stage.
+        name = lane if lane in tuple(House) or len(named) != 1 else str(next(iter(named)))
+        out.append(Markup('<text x="4" y="{}" font-size="13" fill="{}">{}</text>').format(y + 27, colour, name[:11]))
         out.append(Markup('<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#ddd"/>').format(left, width - right, y + 22, y + 22))
         for n, (s, a, b) in enumerate([d for d in dated if (d[0].get("house") or "Other") == lane]):
             x0, x1 = x(a), x(b)
@@ -323,10 +326,12 @@ def vote_side(vote: str | None) -> str | None:
     return None
 
 
+# A member matched by another name shows it ("formerly David Maclean"): a former name first, never a list form.
 MEMBERS_LIKE_SQL = (
     "SELECT m.member_id, m.name, m.party, m.house, m.constituency,"
-    " (SELECT n.name FROM member_names n WHERE n.member_id = m.member_id AND n.name LIKE :like"
-    "  AND n.name <> m.name ORDER BY n.start_date LIMIT 1) AS matched_name"
+    " (SELECT n.name FROM member_names n WHERE n.member_id = m.member_id AND n.name LIKE :like AND m.name NOT LIKE :like"
+    f"  AND n.kind = '{NameKind.FORMER}' ORDER BY n.name LIKE '%,%', n.name LIKE 'Rt Hon %' OR n.name LIKE 'The %'"
+    " OR n.name LIKE 'Mr %' OR n.name LIKE 'Mrs %' OR n.name LIKE 'Ms %' OR n.name LIKE 'Miss %', length(n.name) LIMIT 1) AS matched_name"
     " FROM members m WHERE m.name LIKE :like"
     " OR m.member_id IN (SELECT n.member_id FROM member_names n WHERE n.name LIKE :like)"
     " ORDER BY m.name LIKE :prefix DESC, m.name LIMIT :limit"
