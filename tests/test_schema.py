@@ -57,6 +57,8 @@ def test_declared_columns_and_sql_fit_the_table(db, name):
         sponsors = schema.table(table.tabled.sponsors)
         assert {sponsors.column_to(name), sponsors.column_to("members"), "is_lead", "sort_order"} <= set(columns(db, sponsors.name))
         db.execute(f"SELECT {table.tabled.noun} FROM [{name}] t LIMIT 1").fetchall()
+    for column, names_table in table.any_record.items():
+        assert {column, names_table} <= present
     if table.page:
         assert table.label and table.page.link_column in present
         for view in table.page.views:

@@ -51,7 +51,10 @@ def record_path(datasette, database, table, record_id):
         return path
     from datasette.utils import tilde_encode
 
-    return datasette.urls.row(database, table, ",".join(tilde_encode(p) for p in str(record_id).split("/")))
+    declared = schema.TABLES.get(table)
+    # A composite key's record id joins its parts with "/"; a single key may hold "/" itself (a commitment's id).
+    parts = str(record_id).split("/") if declared is not None and len(declared.keys) > 1 else [str(record_id)]
+    return datasette.urls.row(database, table, ",".join(tilde_encode(p) for p in parts))
 
 
 def mention_target(mention):

@@ -545,11 +545,21 @@ def _key_columns():
 
 
 @hookimpl
-def render_cell(row, value, column, table, datasette):
+def render_cell(row, value, column, table, database, datasette):
     """Link names to the publication's pages: in tables, the column the schema names; in queries, the key columns."""
     if value is None:
         return None
     if table is not None:
+        declared = schema.TABLES.get(table)
+        if declared is not None and column in declared.any_record:
+            try:
+                record_table = row[declared.any_record[column]]
+            except (KeyError, IndexError):
+                return None
+            if record_table in schema.TABLES:
+                path = record_path(datasette, database, record_table, value)
+                return Markup('<a href="{}">{}</a>').format(path, value)
+            return None
         target = _linked_columns().get((table, column))
         if target is None:
             return None

@@ -162,16 +162,19 @@ async def bill(datasette, db, bill_id):
         )
         for r in rows:
             stage = by_stage.get(r["stage_id"])
-            if stage is None:
-                continue
+            if stage is None:  # tabled at a stage the tracker has not recorded: still the bill's
+                stage = by_stage.setdefault(None, {"bill_stage_id": "unrecorded", "description": "Stage not recorded", "house": None,
+                                                   "tabled": [], "more": 0})
             if r["n"] > AMENDMENTS_PER_STAGE:
-                stage["more"] = datasette.urls.table(db.name, table.name) + f"?{stage_column}={r['stage_id']}"
+                at = f"{stage_column}={r['stage_id']}" if r["stage_id"] is not None else f"{stage_column}__isnull=1"
+                stage["more"] = datasette.urls.table(db.name, table.name) + f"?{at}&{table.bill}={int(bill_id)}"
                 continue
             r["url"] = record_path(datasette, db.name, table.name, r["id"])
             r["decision_text"] = readable(r["decision"])
             r["sponsor_url"] = record_path(datasette, db.name, "members", r["lead_sponsor_id"]) if r["lead_sponsor_id"] else None
             stage["tabled"].append(r)
-    for s in stages:
+    page["unstaged"] = [by_stage[None]] if None in by_stage else []
+    for s in stages + page["unstaged"]:
         s["decisions"] = {}
         for item in s["tabled"]:
             key = item["decision_text"] or "No decision recorded"

@@ -92,6 +92,9 @@ class Table:
     # SQL: the record's page on Parliament's own website (bills.parliament.uk, hansard.parliament.uk ...),
     # which people read and cite; ``source_url`` keeps the API response it was read from.
     human_url: str | None = None
+    # Columns holding the id of a record of any table: column -> the column naming that table
+    # (a change's ``record_id`` and ``table_name``); the pages link each to its record.
+    any_record: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -276,10 +279,10 @@ declare(
     Table("provisions", key="provision_id", links={"parent_id": "provisions"}, tracked=True, label="t.name",
           page=Page("provision", link_column="name"), mentioned=Mentioned(Label.PROVISION)),
     # Derived by the tagger: the typed columns are the links a mention's page and search follow.
-    Table("mentions", key="id", counted=True,
+    Table("mentions", key="id", counted=True, any_record={"doc_id": "doc_table"},
           links={"member_id": "members", "supplier_id": "suppliers", "provision_id": "provisions",
                  "amendment_id": "amendments", "pingpong_item_id": "pingpong_items"}),
-    Table("nlp_documents", key=("doc_table", "doc_id", "field")),
+    Table("nlp_documents", key=("doc_table", "doc_id", "field"), any_record={"doc_id": "doc_table"}),
     # Bill versions (m0006): the publications, each print's clauses, the changes between prints and their amendments.
     Table("publications", key="publication_id", links={"bill_id": "bills"}, tracked=True, bill="bill_id",
           label="COALESCE(t.title, 'Publication ' || t.publication_id)"),
@@ -322,7 +325,8 @@ declare(
           label="'Commitment by ' || COALESCE((SELECT m.name FROM members m WHERE m.member_id = t.member_id), t.department, 'the Government')"
                 " || COALESCE(', ' || t.made_on, '')"),
     Table("commitment_followups", key="rowid", links={"commitment_id": "commitments", "member_id": "members"}),
-    Table("changes", key="id", links={"sync_run_id": "sync_runs", "bill_id": "bills"}, bill="bill_id", counted=True),
+    Table("changes", key="id", links={"sync_run_id": "sync_runs", "bill_id": "bills"}, bill="bill_id", counted=True,
+          any_record={"record_id": "table_name"}),
     Table("sync_state", key="key"),
     Table("http_cache", key="url"),
 )
