@@ -114,7 +114,7 @@ def members_from_search_json(path):
     """Member rows from a saved Members API ``/api/Members/Search`` response file
     (parsed by the Members scraper's own parser, so both read it one way)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return [parse_member(value, None) for value in search_values(data)]
+    return [parse_member(value, None).row() for value in search_values(data)]
 
 
 def make_doc(nlp, text, *, date=None, house=None, amendments=None, pingpong=None, ents=True):
