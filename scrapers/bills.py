@@ -1,7 +1,8 @@
 """The Bills API (``/api/v1``): fetch (paging) and parse (pure functions) kept apart.
 
-Parsers take one response's decoded JSON and its ``source_url`` and return rows
-named for the tracker's tables; they never fetch and never write.
+Parsers take one response's decoded JSON and its ``source_url`` and return typed
+records (:mod:`scrapers.records`) named for the tracker's tables; they never fetch
+and never write.
 """
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field

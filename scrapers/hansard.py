@@ -5,8 +5,8 @@ Paths used: ``/search/debates.json`` (search parameters all prefixed
 and ``/debates/debate/{debateSectionExtId}.json`` (``Debate``: ``Overview``,
 ``Items``, ``ChildDebates``). JSON keys are PascalCase.
 
-Parsers are pure: a ``Debate`` becomes ``debates`` rows (the section and each
-child section) and ``contributions`` rows. The amendments a speech names ("I beg
+Parsers are pure: a ``Debate`` becomes a :class:`HansardDebate`, its :class:`Debate`
+records (the section and each child section) and :class:`Contribution` records. The amendments a speech names ("I beg
 to move amendment 47", "new clause 1 in my name") are read by :mod:`scrapers.references`.
 """
 import re

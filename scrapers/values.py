@@ -1,13 +1,13 @@
 """Reading the fields of a decoded JSON record, and the small value rules every parser shares.
 
-A parser reads a record's data only through these readers, so a record of the
+A parser reads the parts of a record it works on (slices, joins, sorts, descends
+into) through these readers, which check each one's type first, so a record of the
 wrong shape (a missing key, a string where an object should be) is told apart
-from a bug in the parser: the readers raise :class:`scrapers.errors.MalformedRecord`, which
-:class:`scrapers.errors.parsing` turns into the project's one-line error, while
-any other exception raised in a parser propagates as the bug it is. A field
-that is only copied into a row is read with ``data.get`` (a wrong type there
-cannot break the parser); a field the parser works on (slices, joins, sorts,
-descends into) is read with the reader that checks its type first.
+from a bug in the parser: the readers raise :class:`scrapers.errors.MalformedRecord`,
+which :class:`scrapers.errors.parsing` turns into the project's one-line error,
+while any other exception raised in a parser propagates as the bug it is. A field
+only copied into a record is read with ``data.get``: whatever its type, it cannot
+break the parser.
 """
 from collections.abc import Mapping
 from typing import Any
