@@ -28,11 +28,12 @@ from spacy.tokens import Doc, Span
 from nlp import members as member_index
 from nlp.matcher import Entry, Rule, Scanner, fold, surface_key, trie_regex
 from nlp.members import Candidate, OfficeHolder
+from tracker.vocab import Label
 
 HERE = Path(__file__).parent
 PATTERNS_DIR = HERE / "patterns"
 DATA_DIR = HERE / "data"
-LABELS = ("SUPPLIER", "MEMBER", "PROVISION", "REFERENCE")
+LABELS = tuple(Label)
 
 def _context_extension(name: str) -> None:
     # kept in user_data: plain dict access is much cheaper than underscore attributes
@@ -103,17 +104,17 @@ class ScannerComponent:
         table: dict[str, list[Entry]] = {}
         for record in self.phrases:
             label = record["label"]
-            if label == "MEMBER":  # an office title
+            if label == Label.MEMBER:  # an office title
                 ref = (record["id"], tuple(self.office_holders.get(record["id"], ())))
-                entry = Entry("MEMBER", "office", ref, surface=record["pattern"])
+                entry = Entry(Label.MEMBER, "office", ref, surface=record["pattern"])
             else:
-                kind = "supplier" if label == "SUPPLIER" else "provision"
+                kind = "supplier" if label == Label.SUPPLIER else "provision"
                 entry = Entry(label, kind, record["id"], record.get("case", "any"), bool(record.get("common_word")), record["pattern"])
             table.setdefault(surface_key(record["pattern"]), []).append(entry)
         for k, candidates in names.items():
             entries = table.setdefault(k, [])
             if not any(e.kind == "name" for e in entries):
-                entries.append(Entry("MEMBER", "name", tuple(candidates), surface=k))
+                entries.append(Entry(Label.MEMBER, "name", tuple(candidates), surface=k))
         # the most specific entry first: offices and member names before suppliers and provisions
         order = {"office": 0, "name": 1, "supplier": 2, "provision": 3}
         for entries in table.values():
@@ -170,7 +171,7 @@ class LinkerComponent:
             elif kind == "provision":
                 append({"start": start, "end": end, "text": text[start:end], "label": label, "entity_id": payload,
                         "name": provisions.get(payload), "provision_id": payload})
-            elif label == "MEMBER":
+            elif label == Label.MEMBER:
                 mention: dict[str, Any] = {"start": start, "end": end, "text": text[start:end], "label": label, "entity_id": None, "name": None}
                 member_id: int | None
                 if kind == "office":

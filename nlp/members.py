@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from nlp.matcher import surface_key
+from tracker.vocab import House, NameKind
 
 _HONORIFIC = re.compile(r"^(?:the\s+)?(?:(?:rt\.?|right)\s+hon\.?\s+)?(sir|dame|dr|mr|mrs|ms|miss|professor|prof)\.?\s+", re.I)
 _PEER = re.compile(r"^(?:the\s+)?(Lord|Baroness|Viscountess|Viscount|Countess|Earl|Marquess|Marchioness|Duke|Duchess|Lady)\s+(.+)$", re.I)
@@ -20,15 +21,10 @@ _POSTNOMINALS = re.compile(r"(?:\s+(?:[A-Z]{2,6}|MP|QC|KC|PC))+$")
 # An office's holder: (member id, or None when the name is not one member's; from; to; the name as given).
 OfficeHolder = tuple[int | None, str | None, str | None, str]
 
-HOUSES = {"1": "Commons", "2": "Lords", "commons": "Commons", "lords": "Lords",
-          "house of commons": "Commons", "house of lords": "Lords"}
-
-
-def house_of(value: object) -> str | None:
-    """``1``/``Commons``/``House of Commons`` -> ``Commons`` (and the same for the Lords)."""
-    if value is None:
-        return None
-    return HOUSES.get(str(value).strip().lower())
+# Name forms not said aloud as they stand: a list form ("Fox, L.") and a full title ("The Lord
+# Fox"; its leading "The" would make the longest match start in lower case mid-sentence and
+# hide "Lord Fox" in "the Lord Fox said"). The member's display name covers both.
+_UNSPOKEN_KINDS = (NameKind.LIST, NameKind.FULL_TITLE)
 
 
 def day(value: object) -> str | None:
@@ -197,16 +193,16 @@ def build_member_index(members: Iterable[Mapping[str, Any]], member_names: Itera
     by_name: defaultdict[str, set[int]] = defaultdict(set)
     extra: defaultdict[int, list[Mapping[str, Any]]] = defaultdict(list)
     for row in member_names:
-        if row.get("kind") in ("list", "full_title"):
+        if row.get("kind") in _UNSPOKEN_KINDS:
             continue
         extra[row["member_id"]].append(row)
     for member in members:
         member_id = member["member_id"]
-        house = house_of(member.get("house"))
+        house = House.of(member.get("house"))
         start, end = day(member.get("membership_start")), day(member.get("membership_end"))
         display = member.get("name_display_as") or member.get("name")
         gender = member.get("gender")
-        surname = _surname(member) if house != "Lords" else None
+        surname = _surname(member) if house != House.LORDS else None
 
         def add(surface: str, valid_from: str | None = None, valid_to: str | None = None) -> None:
             k = surface_key(surface)
@@ -224,16 +220,14 @@ def build_member_index(members: Iterable[Mapping[str, Any]], member_names: Itera
             vf, vt = day(row.get("start_date")), day(row.get("end_date"))
             seat = _SEAT_ALIAS.match(row["name"])
             if seat:  # "Member for Gedling" 1997-2019: a past (or present) Commons seat
-                seats[surface_key(seat.group(1))].append(Candidate(member_id, "Commons", vf, vt, name=display))
+                seats[surface_key(seat.group(1))].append(Candidate(member_id, House.COMMONS, vf, vt, name=display))
                 continue
-            if row.get("kind") in ("display", "address_as") and not (vf or vt):
-                vf = vt = None
             for surface in name_surfaces(row["name"], gender=gender, given_variants=given_variants):
                 add(surface, vf, vt)
         for source in filter(None, {display, member.get("name")}):
             by_name[surface_key(source)].add(member_id)
             by_name[surface_key(_strip_honorific(source)[0])].add(member_id)
-        if house == "Commons" and member.get("constituency"):
+        if house == House.COMMONS and member.get("constituency"):
             seats[surface_key(member["constituency"])].append(Candidate(member_id, house, start, end, name=display))
     return {k: list(v.values()) for k, v in names.items()}, dict(seats), dict(by_name)
 

@@ -1,13 +1,14 @@
 """Building the tagger: ``spacy.blank("en")`` + ``pbt_scanner`` + ``pbt_linker``.
 
-The member gazetteer is built from ``members`` and ``member_names`` rows (from
-the database, or from a Members API search response for the evaluation); the
-suppliers, provisions, offices and patterns come from the data files beside this
-module. No model is loaded or downloaded.
+The member gazetteer is built from ``members`` and ``member_names`` rows handed
+in by the caller (the tracker reads them from its database; the evaluation reads
+a Members API search response); the suppliers, provisions, offices and patterns
+come from the data files beside this module. No model is loaded or downloaded,
+and nothing here reads the tracker's tables or files.
 
 :func:`pipeline_version` is a hash of the code of this package, every pattern and
-data file, and the member gazetteer: when any of them changes, ``tracker tag``
-retags every document.
+data file, and the member gazetteer: this pipeline's own version, which a caller
+owning further rules (the tracker's link context) combines with its own.
 """
 import hashlib
 import json
@@ -22,11 +23,14 @@ from spacy.tokens import Doc
 
 from nlp import components  # noqa: F401  (registers the factories)
 from nlp.components import DATA_DIR, PATTERNS_DIR
-from nlp.members import day, house_of
+from nlp.members import day
+from scrapers import references
 from scrapers.members import parse_member, search_values
+from tracker.vocab import House
 
 HERE = Path(__file__).parent
 CODE_FILES = ("matcher.py", "members.py", "components.py", "pipeline.py")
+# The columns of the member rows and name rows the gazetteer reads.
 MEMBER_FIELDS = ("member_id", "name", "house", "constituency", "name_display_as", "name_list_as",
                  "name_address_as", "membership_start", "membership_end", "gender")
 NAME_FIELDS = ("member_id", "name", "kind", "start_date", "end_date")
@@ -47,8 +51,8 @@ def data_files(patterns_dir: str | Path | None = None, data_dir: str | Path | No
 def pipeline_version(members: Iterable[Mapping[str, Any]] = (), member_names: Iterable[Mapping[str, Any]] = (), *,
                      patterns_dir: str | Path | None = None, data_dir: str | Path | None = None) -> str:
     """A short hash of the code, the pattern and data files, and the member gazetteer."""
-    # tracker/tagging holds the linking context rules (stages, ping-pong numbers): a change there retags too.
-    parts = [(HERE / name).read_bytes() for name in CODE_FILES] + [(HERE.parent / "tracker" / "tagging" / "__init__.py").read_bytes()]
+    parts = [(HERE / name).read_bytes() for name in CODE_FILES]
+    parts.append(Path(references.__file__).read_bytes())  # the reference grammar the matcher compiles in
     parts += [path.name.encode() + b"\0" + path.read_bytes() for path in data_files(patterns_dir, data_dir)]
     parts.append(_digest(sorted(([m.get(f) for f in MEMBER_FIELDS] for m in members), key=str)).encode())
     parts.append(_digest(sorted(([n.get(f) for f in NAME_FIELDS] for n in member_names), key=str)).encode())
@@ -103,20 +107,6 @@ def build(members: Iterable[Mapping[str, Any]] = (), member_names: Iterable[Mapp
     return nlp
 
 
-def members_from_db(db: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """``(members, member_names)`` rows of a tracker database (empty when it has none)."""
-    tables = set(db.table_names())
-    members = []
-    names = []
-    if "members" in tables:
-        cols = [c for c in MEMBER_FIELDS if c in db["members"].columns_dict]
-        members = [dict(zip(cols, row)) for row in db.execute(f"SELECT {', '.join(cols)} FROM members").fetchall()]
-    if "member_names" in tables:
-        cols = [c for c in NAME_FIELDS if c in db["member_names"].columns_dict]
-        names = [dict(zip(cols, row)) for row in db.execute(f"SELECT {', '.join(cols)} FROM member_names").fetchall()]
-    return members, names
-
-
 def members_from_search_json(path: str | Path) -> list[dict[str, Any]]:
     """Member rows from a saved Members API ``/api/Members/Search`` response file
     (parsed by the Members scraper's own parser, so both read it one way)."""
@@ -139,7 +129,7 @@ def make_doc(nlp: Language, text: str, *, date: str | None = None, house: object
     data = doc.user_data
     data["pbt_text"] = text
     data["pbt_date"] = day(date)
-    data["pbt_house"] = house_of(house)
+    data["pbt_house"] = House.of(house)
     data["pbt_amendments"] = amendments
     data["pbt_pingpong"] = pingpong
     if not ents:

@@ -15,6 +15,7 @@ from scrapers.errors import TrackerError
 from scrapers.http import HttpClient, Response, base_url
 from scrapers.records import Record, Row
 from scrapers.values import COMMONS, HOUSES, JSON, date, day, house_name, obj, objs, record, required, string
+from tracker.vocab import NameKind
 
 SOURCE = "Members API"
 PAGE_SIZE = 20  # the API's maximum
@@ -159,10 +160,10 @@ def parse_member(value: JSON, source_url: str | None) -> Member:
 
 
 NAME_KINDS = (
-    ("nameDisplayAs", "display"),
-    ("nameListAs", "list"),
-    ("nameFullTitle", "full title"),
-    ("nameAddressAs", "address-as"),
+    ("nameDisplayAs", NameKind.DISPLAY),
+    ("nameListAs", NameKind.LIST),
+    ("nameFullTitle", NameKind.FULL_TITLE),
+    ("nameAddressAs", NameKind.ADDRESS_AS),
 )
 
 
@@ -211,7 +212,7 @@ def parse_member_names(value: JSON, history: JSON | None = None) -> list[MemberN
         current_names.add(value.get(key))
     membership = obj(value, "latestHouseMembership")
     if house_name(membership.get("house")) == "Commons":
-        add(_forename_surname(value.get("nameListAs")), "alias")
+        add(_forename_surname(value.get("nameListAs")), NameKind.ALIAS)
     if history:
         for entry in sorted(objs(history, "nameHistory"), key=lambda n: string(n, "startDate") or ""):
             start, end = string(entry, "startDate"), string(entry, "endDate")
@@ -222,13 +223,13 @@ def parse_member_names(value: JSON, history: JSON | None = None) -> list[MemberN
                 if end is None and name in current_names:
                     add(name, kind, start, None)
                 elif name not in current_names:
-                    add(name, "alias" if end is None else "former", start, end)
+                    add(name, NameKind.ALIAS if end is None else NameKind.FORMER, start, end)
             alias = _forename_surname(entry.get("nameListAs"))
             if alias and alias not in current_names:
-                add(alias, "alias" if end is None else "former", start, end)
+                add(alias, NameKind.ALIAS if end is None else NameKind.FORMER, start, end)
         for held in objs(history, "houseMembershipHistory"):
             if house_name(held.get("house")) == "Commons" and held.get("membershipFrom"):
-                add(f"Member for {held['membershipFrom']}", "alias", held.get("membershipStartDate"), held.get("membershipEndDate"))
+                add(f"Member for {held['membershipFrom']}", NameKind.ALIAS, held.get("membershipStartDate"), held.get("membershipEndDate"))
     return [MemberName(**row) for row in rows.values()]
 
 

@@ -93,6 +93,7 @@ def test_the_replayed_demo_equals_the_live_sync_of_the_fake_table_by_table(serve
     run = run_sync(live, demo_steps(), sources="demo sample", archive_dir=str(tmp_path / "archive"), rate_limit=0)
     assert run.errors == []
     invoke("--db", live_path, "--quiet", "tag")
+    invoke("--db", live_path, "--quiet", "positions", "derive")
     # TRACKER_*_URL point at the local server: the demo replays the real services' URLs all the same
     demo_path = str(tmp_path / "demo.db")
     invoke("--db", demo_path, "--quiet", "demo", "--no-serve")

@@ -1,11 +1,16 @@
 """`tag_database` on real SQLite files: registries, linked mentions, incremental tagging."""
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
 from nlp import pipeline
+from nlp.components import DATA_DIR, read_jsonl
 from scrapers.errors import TrackerError
 from tracker import store, tagging
+from tracker.cli.members import load_member_files
+from tracker.vocab import ChangeKind, House, NameKind, RunStatus
 
 
 def insert(db, table, row):
@@ -59,6 +64,7 @@ def test_registries_are_loaded_with_links_and_sources(db):
                      " WHERE supplier_id = 'hikvision'").fetchone()
     assert hik[:5] == ("Hikvision", "Hangzhou Hikvision Digital Technology Co., Ltd.", "cetc", 1, 1)
     assert "HIKVISION" in json.loads(hik[5])
+    assert db["suppliers"].get("hikvision")["source_url"] == "nlp/data/suppliers.jsonl"  # the project's file, wherever it is
     assert db.execute("SELECT parent_id FROM suppliers WHERE supplier_id = 'ezviz'").fetchone()[0] == "hikvision"
     flags = db.execute("SELECT flag, source FROM supplier_risk_flags WHERE supplier_id = 'huawei'").fetchall()
     assert {f for f, _ in flags} >= {"prc_national_intelligence_law", "fcc_covered_list", "us_entity_list", "uk_government_named"}
@@ -265,3 +271,128 @@ def test_migration_adds_the_link_to_an_existing_database(tmp_path):
     assert "pingpong_item_id" in db["mentions"].columns_dict and db["mentions"].columns_dict["pingpong_item_id"] is int
     assert db.execute("SELECT text, value, pingpong_item_id FROM mentions").fetchall() == [("Motion A", "motion:A", None)]
     assert ("doc_table", "doc_id") in {tuple(i.columns) for i in db["mentions"].indexes}
+
+
+SAMPLE_SEARCH = Path(__file__).resolve().parents[1] / "tracker" / "sample" / "members_search.json"
+
+
+def test_peers_full_title_and_address_forms_tag_through_a_database_built_gazetteer(tmp_path):
+    db = store.open_db(tmp_path / "members.db")
+    load_member_files(db, [SAMPLE_SEARCH])  # the Members API's own shapes, through the members scraper and the store
+    kinds = {kind for (kind,) in db.execute("SELECT DISTINCT kind FROM member_names WHERE member_id IN (4322, 4262)")}
+    assert {NameKind.FULL_TITLE, NameKind.ADDRESS_AS} <= kinds  # the forms that used to hide the peers
+    from_db = tagging.build_pipeline(db)
+    from_file = tagging.build_pipeline(members_file=str(SAMPLE_SEARCH))
+    texts = {"the Lord Fox said": [("Lord Fox", "4322")],
+             "the Baroness Neville-Rolfe replied": [("Baroness Neville-Rolfe", "4262")],
+             "The Baroness Neville-Rolfe DBE CMG": [("Baroness Neville-Rolfe", "4262")]}
+    for text, expected in texts.items():
+        for nlp in (from_db, from_file):
+            found = tagging.tag_text(text, nlp=nlp, date="2022-12-05", house=House.LORDS)
+            assert [(m["text"], m["entity_id"]) for m in found] == expected, text
+    # and into `mentions`, from a Lords debate
+    with store.transaction(db):
+        insert(db, "debates", {"debate_id": "L1", "date": "2022-12-05", "house": "Lords"})
+        insert(db, "contributions", {"contribution_id": 9, "debate_id": "L1",
+                                     "text": "As the Lord Fox said, and as the Baroness Neville-Rolfe replied."})
+    tagging.tag_database(db, tables=["contributions"])
+    assert [(m["text"], m["member_id"]) for m in mentions(db, doc_table="contributions")] == [
+        ("Lord Fox", 4322), ("Baroness Neville-Rolfe", 4262)]
+
+
+def test_a_new_link_rules_version_retags_everything(db, monkeypatch):
+    first = tagging.tag_database(db)
+    nlp = tagging.build_pipeline(db)
+    monkeypatch.setattr(tagging, "LINK_RULES_VERSION", tagging.LINK_RULES_VERSION + "-next")
+    second = tagging.tag_database(db, nlp=nlp)
+    assert second["pipeline_version"] != first["pipeline_version"]
+    assert sum(t["tagged"] for t in second["tables"].values()) == sum(t["tagged"] for t in first["tables"].values())
+    assert tagging.build_pipeline(db).meta["pbt_version"] == nlp.meta["pbt_version"]  # the nlp pipeline's own is unchanged
+
+
+def registry_files(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    return data
+
+
+def edit_jsonl(path, change):
+    records = [change(r) for r in read_jsonl(path)]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records if r is not None), encoding="utf-8")
+
+
+def registry_changes(db, run_id):
+    return sorted((c["table_name"], c["record_id"], c["kind"])
+                  for c in db.query("SELECT * FROM changes WHERE sync_run_id = ?", [run_id]))
+
+
+def test_registries_keep_history(tmp_path):
+    db = store.open_db(tmp_path / "r.db")
+    data = registry_files(tmp_path)
+    n_suppliers, n_provisions = tagging.load_registries(db, data)
+    [run] = db.query("SELECT * FROM sync_runs")
+    assert (run["sources"], run["status"]) == ("registries", RunStatus.OK)
+    n_flags = db["supplier_risk_flags"].count
+    added = registry_changes(db, run["id"])
+    assert len(added) == n_suppliers + n_provisions + n_flags and {k for *_, k in added} == {ChangeKind.ADDED}
+    hik = db["suppliers"].get("hikvision")
+    assert (hik["sync_run_id"], hik["source_url"], hik["removed_at"]) == (run["id"], str(data / "suppliers.jsonl"), None)
+    assert hik["first_seen"] and hik["content_hash"]
+    # an unchanged load writes nothing, not even a run
+    tagging.load_registries(db, data)
+    assert db["sync_runs"].count == 1
+    # a renamed supplier, a provision and a risk flag gone from the files
+    gone_provision = read_jsonl(data / "provisions.jsonl")[-1]["provision_id"]
+    edit_jsonl(data / "provisions.jsonl", lambda p: None if p["provision_id"] == gone_provision else p)
+    edit_jsonl(data / "suppliers.jsonl", lambda s: {**s, "name": "Hikvision Digital"} if s["supplier_id"] == "hikvision" else
+               {**s, "risk_flags": s["risk_flags"][:-1]} if s["supplier_id"] == "huawei" else s)
+    [flag_id] = [r[0] for r in db.execute("SELECT id FROM supplier_risk_flags WHERE supplier_id = 'huawei' ORDER BY id DESC LIMIT 1")]
+    tagging.load_registries(db, data)
+    later = db.execute("SELECT max(id) FROM sync_runs").fetchone()[0]
+    assert registry_changes(db, later) == sorted([
+        ("provisions", gone_provision, ChangeKind.REMOVED),
+        ("supplier_risk_flags", str(flag_id), ChangeKind.REMOVED),
+        ("suppliers", "hikvision", ChangeKind.CHANGED),
+        ("suppliers", "huawei", ChangeKind.CHANGED),  # its flags (the JSON column and one 0/1 column) changed
+    ])
+    assert db["provisions"].get(gone_provision)["removed_at"]  # kept, marked removed: never deleted
+    assert json.loads(db.execute("SELECT changed_fields FROM changes WHERE record_id = 'hikvision' AND sync_run_id = ?",
+                                 [later]).fetchone()[0])["name"] == ["Hikvision", "Hikvision Digital"]
+    # back in the files: restored
+    shutil.copy(DATA_DIR / "provisions.jsonl", data / "provisions.jsonl")
+    tagging.load_registries(db, data)
+    last = db.execute("SELECT max(id) FROM sync_runs").fetchone()[0]
+    assert registry_changes(db, last) == [("provisions", gone_provision, ChangeKind.RESTORED)]
+    assert db["provisions"].get(gone_provision)["removed_at"] is None
+
+
+def test_a_registry_listing_one_flag_twice_is_refused_in_one_line(tmp_path):
+    db = store.open_db(tmp_path / "r.db")
+    data = registry_files(tmp_path)
+    edit_jsonl(data / "suppliers.jsonl",
+               lambda s: {**s, "risk_flags": [*s["risk_flags"], s["risk_flags"][0]]} if s["supplier_id"] == "zte" else s)
+    with pytest.raises(TrackerError, match="zte lists flag .* from one source twice"):
+        tagging.load_registries(db, data)
+    assert db["suppliers"].count == 0 and db["sync_runs"].count == 0
+
+
+def test_registry_rows_from_before_history_are_taken_over_as_changes_not_additions(tmp_path):
+    import sqlite_utils
+
+    from tracker.store import migrations
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    old.execute("CREATE TABLE _migrations (number INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
+    for number, name, module in migrations.available():
+        if number < 9:
+            module.migrate(old)
+            old.execute("INSERT INTO _migrations VALUES (?, ?, '')", [number, name])
+    insert(old, "suppliers", {"supplier_id": "hikvision", "name": "Hikvision"})  # as the old loader left it
+    old.close()
+    db = store.open_db(path)
+    assert {"content_hash", "removed_at", "sync_run_id"} <= set(db["supplier_risk_flags"].columns_dict)
+    tagging.load_registries(db)
+    assert db.execute("SELECT kind FROM changes WHERE record_id = 'hikvision'").fetchall() == [(ChangeKind.CHANGED,)]
+    hik = db["suppliers"].get("hikvision")
+    assert hik["first_seen"] and hik["content_hash"] and hik["removed_at"] is None

@@ -38,7 +38,8 @@ def test_a_commons_division_with_totals_only():
     cast, members = division.votes, division.members
     assert (division.division_id, division.number, division.aye_count, division.no_count) == ("commons-1600", 361, 291, 180)
     assert division.date == "2023-10-16" and cast == () and members == ()
-    assert votes.division_target(division.title).number is None  # "Lords Amendments 20 and 21": never a guess
+    target = votes.division_target(division.title)  # "Lords Amendments 20 and 21": never a guess
+    assert (target.kind, target.number, target.reference) == ("amendment", None, "Lords Amendments 20 and 21")
 
 
 def test_the_commons_division_fixtures_have_the_real_keys():

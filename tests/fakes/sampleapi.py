@@ -80,6 +80,7 @@ class SampleApi:
         self.route("questions", r"/api/writtenquestions/questions/(\d+)", self._question)
         self.route("questions", r"/api/writtenstatements/statements", self._statements_search)
         self.route("legislation", r"/([a-z]+)/(\d{4})/(\d+)/data\.xml", self._legislation_item)
+        self._route_publications()
 
     def route(self, service, pattern, handler):
         """Answer ``service`` paths matching ``pattern`` with ``handler(query, *groups) -> body``."""
@@ -162,6 +163,34 @@ class SampleApi:
                 return item
         raise NotFound
 
+
+    # -- Bills API: publications and their documents (bill versions) --------------------
+    # publications.json: {"publications": {billId: BillPublicationList}}; a file's bytes come from
+    # sample/prints/<filename>, or from ``documents[(publicationId, documentId)]`` where a test sets them.
+
+    def _route_publications(self):
+        self.publications = copy.deepcopy((load_sample("publications.json") or {}).get("publications") or {})
+        self.documents = {}
+        self.route("bills", r"/api/v1/Bills/(\d+)/Publications", self._bill_publications)
+        self.route("bills", r"/api/v1/Publications/(\d+)/Documents/(\d+)/Download", self._document_download)
+
+    def _bill_publications(self, query, bill_id):
+        self._bill(query, bill_id)
+        return self.publications.get(bill_id) or {"billId": int(bill_id), "publications": []}
+
+    def _document_download(self, query, publication_id, document_id):
+        key = (int(publication_id), int(document_id))
+        if key in self.documents:
+            return self.documents[key]
+        for listing in self.publications.values():
+            for publication in listing.get("publications") or []:
+                if publication.get("id") != key[0]:
+                    continue
+                for item in publication.get("files") or []:
+                    path = SAMPLE_DIR / "prints" / (item.get("filename") or "")
+                    if item.get("id") == key[1] and path.is_file():
+                        return path.read_bytes()
+        raise NotFound
 
     # -- legislation.gov.uk -----------------------------------------------------
 

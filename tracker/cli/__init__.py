@@ -102,8 +102,9 @@ def report_run(run):
 @click.option("--questions", "with_questions", is_flag=True, help="Also sync written questions and statements.")
 @click.option("--term", "terms", multiple=True, help="A watch term for written questions and statements (repeatable).")
 @click.option("--act", "act_path", metavar="PATH", help="Also load this legislation.gov.uk item's text (e.g. ukpga/2023/54) as the --bill's clauses.")
+@click.option("--versions", "with_versions", is_flag=True, help="Also read every print of the bills, diff them clause by clause and attribute the changes.")
 @click.pass_context
-def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, with_members, with_hansard, with_divisions, with_questions, terms, act_path):
+def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, with_members, with_hansard, with_divisions, with_questions, terms, act_path, with_versions):
     """Sync bills, their stages and amendments from the Bills API, and optionally
     members, debates, divisions and written questions about them.
 
@@ -115,21 +116,21 @@ def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, wit
       tracker sync --search "Procurement Bill"
       tracker sync --bill 3159 --full
       tracker sync --bill 3159 --members --hansard --divisions --questions
-      tracker sync --bill 3159 --act ukpga/2023/54
+      tracker sync --bill 3159 --act ukpga/2023/54 --versions
       tracker sync --bill 3159 --replay archive/sync-00001-....warc.gz
     """
     from tracker.sync import plan_steps, run_sync
 
     if act_path and len(bill_ids) != 1:
         raise click.UsageError("--act needs exactly one --bill, whose text it is")
-    extra = [with_members, with_hansard, with_divisions, with_questions]
+    extra = [with_members, with_hansard, with_divisions, with_questions, with_versions]
     if not bill_ids and not search_terms and not any(extra):
         raise click.UsageError("name at least one --bill ID or --search TERM, or a source flag")
     db = open_db(ctx)
     progress = make_progress(ctx)
     steps, sources = plan_steps(
         bill_ids=bill_ids, search_terms=search_terms, act_path=act_path, members=with_members,
-        hansard=with_hansard, divisions=with_divisions, questions=with_questions, terms=terms,
+        hansard=with_hansard, divisions=with_divisions, questions=with_questions, terms=terms, versions=with_versions,
     )
     try:
         run = run_sync(db, steps, sources=sources, replay=replay, archive_dir=archive_dir, full=full, rate_limit=rate_limit, progress=progress)
@@ -145,7 +146,8 @@ def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, wit
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.pass_context
 def demo(ctx, serve, port):
-    """Build the database from the bundled Procurement Bill sample (replayed, no network), tag it, then serve it."""
+    """Build the database from the bundled Procurement Bill sample (replayed, no network), tag it,
+    derive positions, then serve it."""
     from tracker.sync.demo import build_demo
 
     progress = make_progress(ctx)
@@ -155,6 +157,7 @@ def demo(ctx, serve, port):
         progress.close()
     report_run(run)
     ctx.invoke(cli.get_command(ctx, "tag"))
+    ctx.invoke(cli.get_command(ctx, "positions").get_command(ctx, "derive"))
     if serve:
         ctx.invoke(serve_command, port=port)
 
@@ -203,9 +206,9 @@ def status(ctx, runs, n_changes, as_json):
 
 
 def _register_area_commands():
-    from tracker.cli import members, nlp
+    from tracker.cli import members, nlp, positions, versions
 
-    for module in (members, nlp):
+    for module in (members, nlp, positions, versions):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from scrapers.errors import TrackerError
 from scrapers.http import HttpClient
 from tracker import store
+from tracker.vocab import RunStatus
 
 
 @dataclass
@@ -64,8 +65,7 @@ def run_sync(db, steps, *, sources, replay=(), archive_dir="archive", full=False
     run_id = store.start_run(db, sources)
     archive = None if replay else archive_path_for(archive_dir, run_id)
     if archive:
-        with store.transaction(db):
-            db.execute("UPDATE sync_runs SET archive_path = ? WHERE id = ?", [archive, run_id])
+        store.set_run_archive(db, run_id, archive)
     client = HttpClient(
         archive_path=archive,
         replay=replay,
@@ -74,11 +74,11 @@ def run_sync(db, steps, *, sources, replay=(), archive_dir="archive", full=False
         **(client_options or {}),
     )
     run = SyncRun(db=db, client=client, run_id=run_id, full=full, progress=progress)
-    status = "failed"
+    status = RunStatus.FAILED
     try:
         for step in steps:
             step(run)
-        status = "partial" if run.errors else "ok"
+        status = RunStatus.PARTIAL if run.errors else RunStatus.OK
     except TrackerError as error:
         run.fail(error)
         raise
@@ -93,7 +93,7 @@ def run_sync(db, steps, *, sources, replay=(), archive_dir="archive", full=False
 
 
 def plan_steps(*, bill_ids=(), search_terms=(), act_path=None, members=False, hansard=False, divisions=False,
-               questions=False, terms=()) -> tuple[list, str]:
+               questions=False, terms=(), versions=False) -> tuple[list, str]:
     """The steps of one sync run and its ``sources`` label (as ``sync_runs.sources`` keeps it),
     from what ``tracker sync`` was asked for; the one place that knows which step serves which source."""
     from tracker.sync import divisions as divisions_sync
@@ -102,6 +102,7 @@ def plan_steps(*, bill_ids=(), search_terms=(), act_path=None, members=False, ha
     from tracker.sync import questions as questions_sync
     from tracker.sync.bills import bills_step
     from tracker.sync.legislation import legislation_step
+    from tracker.sync.versions import versions_step
 
     steps, sources = [], []
     if bill_ids or search_terms:
@@ -121,4 +122,7 @@ def plan_steps(*, bill_ids=(), search_terms=(), act_path=None, members=False, ha
     if questions:
         steps.append(questions_sync.questions_step(terms=terms))
         sources.append("questions")
+    if versions:  # after the bills and the Act: attribution reads their amendments and sections
+        steps.append(versions_step())
+        sources.append("versions")
     return steps, ",".join(sources)

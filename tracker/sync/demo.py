@@ -21,10 +21,10 @@ SAMPLE_ACT = "ukpga/2023/54"
 
 def demo_steps() -> list:
     """The sync steps that load the whole bundled sample (what ``make sample`` records and the demo replays):
-    the bill and its Act's text, members, the bill's debates and divisions, and written questions and
+    the bill, its prints and its Act's text, members, the bill's debates and divisions, and written questions and
     statements on the bill and the sample's watch terms."""
     steps, _ = plan_steps(bill_ids=[SAMPLE_BILL], act_path=SAMPLE_ACT, members=True, hansard=True, divisions=True,
-                          questions=True, terms=SAMPLE_WATCH_TERMS)
+                          questions=True, terms=SAMPLE_WATCH_TERMS, versions=True)
     return steps
 
 

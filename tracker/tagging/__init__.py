@@ -1,18 +1,29 @@
 """Tagging the database: suppliers, members, provisions and references in every text.
 
-:func:`tag_database` builds the pipeline from the database's members and the
-data files under ``nlp/``, loads the supplier and provision registries into their
-tables, and tags each text field of amendments, ping-pong items, contributions,
-bill clauses and written questions and statements into ``mentions``.
+:func:`tag_database` builds the pipeline with the member gazetteer the tracker
+hands it (:func:`members_from_db`: rows of ``members`` and ``member_names``) and
+the data files under ``nlp/``, loads the supplier and provision registries into
+their tables, and tags each text field of amendments, ping-pong items,
+contributions, bill clauses and written questions and statements into
+``mentions``, written through :mod:`tracker.store`.
 
 It is incremental: ``nlp_documents`` keeps, per document field, the hash of what
 was tagged (the text and the context that decides its links: date, House, the
-stage's amendment and ping-pong numbers) and the pipeline version. Only new or changed fields
-are tagged; a new pipeline version (code, pattern or data files, or the member
-gazetteer changed) retags everything. Documents are read a page at a time and
-tagged with ``nlp.pipe``, and each page's writes commit together.
+stage's amendment and ping-pong numbers) and the tagger's version
+(:func:`tagger_version`: the nlp pipeline's own version combined with
+:data:`LINK_RULES_VERSION`). Only new or changed fields are tagged; a new version
+(nlp code, pattern or data files, the member gazetteer, or the link rules here)
+retags everything. Documents are read a page at a time and tagged with
+``nlp.pipe``, and each page's writes commit together.
 """
+from __future__ import annotations
+
 import datetime
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import sqlite_utils
+from spacy.language import Language
 
 from nlp import pipeline as nlp_pipeline
 from scrapers.errors import TrackerError
@@ -21,17 +32,35 @@ from tracker.tagging.links import StageLinks, digest
 from tracker.tagging.registries import load_registries
 from tracker.tagging.sources import SOURCES, select_page_sql, table_columns
 
-__all__ = ["SOURCES", "build_pipeline", "check_date", "load_registries", "tag_database", "tag_text"]
+__all__ = ["LINK_RULES_VERSION", "SOURCES", "build_pipeline", "check_date", "load_registries", "members_from_db",
+           "tag_database", "tag_text", "tagger_version"]
 
 PAGE = 500
 
+# The version of the rules this package owns: which fields are tagged, with which date
+# and House, and what a reference may link to (``links.StageLinks``). Bump it when a
+# change there would link the same text differently; every document is then retagged.
+# (The context's *data*, a stage's amendment numbers, is in each field's content hash.)
+LINK_RULES_VERSION = "1"
 
-LINK_COLUMNS = ("member_id", "supplier_id", "provision_id", "amendment_id", "pingpong_item_id", "value")
-MENTION_COLUMNS = ("doc_table", "doc_id", "field", "start", "end", "text", "label", "entity_id", "name",
-                   *LINK_COLUMNS, "pipeline_version")
+
+def tagger_version(nlp: Language) -> str:
+    """The version stored with every mention: the nlp pipeline's own, and :data:`LINK_RULES_VERSION`."""
+    return digest(nlp.meta["pbt_version"], LINK_RULES_VERSION)
 
 
-def build_pipeline(db=None, *, members_file=None):
+def members_from_db(db: sqlite_utils.Database) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``(members, member_names)``: the rows of the database the member gazetteer is built from
+    (the columns :data:`nlp.pipeline.MEMBER_FIELDS` and :data:`~nlp.pipeline.NAME_FIELDS`)."""
+    def rows(table: str, fields: Iterable[str]) -> list[dict[str, Any]]:
+        cursor = db.execute(f"SELECT {', '.join(f'[{f}]' for f in fields)} FROM [{table}]")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    return rows("members", nlp_pipeline.MEMBER_FIELDS), rows("member_names", nlp_pipeline.NAME_FIELDS)
+
+
+def build_pipeline(db: sqlite_utils.Database | None = None, *, members_file: str | None = None) -> Language:
     """The tagger with the member gazetteer from ``members_file`` (a Members API search
     response), else from the database's ``members`` and ``member_names``."""
     if members_file:
@@ -45,11 +74,13 @@ def build_pipeline(db=None, *, members_file=None):
         return nlp_pipeline.build(members)
     if db is None:
         return nlp_pipeline.build()
-    members, names = nlp_pipeline.members_from_db(db)
+    members, names = members_from_db(db)
     return nlp_pipeline.build(members, names)
 
 
-def tag_text(text, *, nlp=None, db=None, date=None, house=None, amendments=None, pingpong=None):
+def tag_text(text: str, *, nlp: Language | None = None, db: sqlite_utils.Database | None = None, date: str | None = None,
+             house: str | None = None, amendments: dict[str, int] | None = None,
+             pingpong: dict[str, int] | None = None) -> list[dict[str, Any]]:
     """The mentions in one text: dicts with start, end, text, label, entity_id, name (and
     member_id, supplier_id, provision_id, value, amendment_id, pingpong_item_id where they apply)."""
     if nlp is None:
@@ -58,7 +89,7 @@ def tag_text(text, *, nlp=None, db=None, date=None, house=None, amendments=None,
     return nlp_pipeline.tag(nlp, text, date=date, house=house, amendments=amendments, pingpong=pingpong)
 
 
-def check_date(date):
+def check_date(date: object) -> None:
     """A one-line :class:`TrackerError` unless ``date`` is None or starts ``YYYY-MM-DD``."""
     if date is None:
         return
@@ -68,7 +99,9 @@ def check_date(date):
         raise TrackerError(f"not a date (YYYY-MM-DD): {date}", source="nlp") from None
 
 
-def tag_database(db, *, nlp=None, tables=None, full=False, page_size=PAGE, batch_size=256, progress=None):
+def tag_database(db: sqlite_utils.Database, *, nlp: Language | None = None, tables: Iterable[str] | None = None,
+                 full: bool = False, page_size: int = PAGE, batch_size: int = 256,
+                 progress: Callable[[str, int], None] | None = None) -> dict[str, Any]:
     """Tag every new or changed document field; returns a summary dict.
 
     ``tables`` limits the run to some source tables; ``full`` retags everything.
@@ -83,7 +116,7 @@ def tag_database(db, *, nlp=None, tables=None, full=False, page_size=PAGE, batch
     load_registries(db)
     if nlp is None:
         nlp = build_pipeline(db)
-    version = nlp.meta["pbt_version"]
+    version = tagger_version(nlp)
     existing = set(db.table_names())
     summary = {"pipeline_version": version, "members": nlp.meta.get("pbt_members", 0), "tables": {}}
     stages = StageLinks(db)
@@ -104,7 +137,7 @@ def tag_database(db, *, nlp=None, tables=None, full=False, page_size=PAGE, batch
             _tag_page(db, nlp, version, source, fields, rows, stages, full, counts, batch_size)
             if progress:
                 progress(source.table, counts["documents"])
-        counts["removed"] = _remove_vanished(db, source)
+        counts["removed"] = store.forget_vanished_documents(db, source.table, source.key)
     return summary
 
 
@@ -112,15 +145,7 @@ def _tag_page(db, nlp, version, source, fields, rows, stages, full, counts, batc
     n = len(fields)
     todo = []  # (doc_id, field, text, date, house, links, hash)
     empty = []  # (doc_id, field) whose text is gone
-    ids = [str(row[1]) for row in rows]
-    marks = ", ".join("?" for _ in ids)
-    state = {
-        (doc_id, f): (h, v)
-        for doc_id, f, h, v in db.execute(
-            f"SELECT doc_id, field, content_hash, pipeline_version FROM nlp_documents WHERE doc_table = ? AND doc_id IN ({marks})",
-            [source.table, *ids],
-        ).fetchall()
-    }
+    state = store.tagged_fields(db, source.table, [str(row[1]) for row in rows])
     for row in rows:
         doc_id = str(row[1])
         texts = row[2:2 + n]
@@ -149,40 +174,8 @@ def _tag_page(db, nlp, version, source, fields, rows, stages, full, counts, batc
         results.append((item, doc.user_data["mentions"]))
     now = store.utcnow()
     with store.transaction(db):
-        for doc_id, f in empty:
-            db.execute("DELETE FROM mentions WHERE doc_table = ? AND doc_id = ? AND field = ?", [source.table, doc_id, f])
-            db.execute("DELETE FROM nlp_documents WHERE doc_table = ? AND doc_id = ? AND field = ?", [source.table, doc_id, f])
-        insert = (f"INSERT INTO mentions ({', '.join(f'[{c}]' for c in MENTION_COLUMNS)})"
-                  f" VALUES ({', '.join('?' for _ in MENTION_COLUMNS)})")
+        store.forget_fields(db, source.table, empty)
         for (doc_id, f, *_context, h), mentions in results:
-            db.execute("DELETE FROM mentions WHERE doc_table = ? AND doc_id = ? AND field = ?", [source.table, doc_id, f])
-            db.conn.executemany(insert, [
-                (source.table, doc_id, f, m["start"], m["end"], m["text"], m["label"], m["entity_id"], m["name"],
-                 *(m.get(c) for c in LINK_COLUMNS), version)
-                for m in mentions
-            ])
-            db.execute(
-                "INSERT INTO nlp_documents (doc_table, doc_id, field, content_hash, pipeline_version, mentions, tagged_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(doc_table, doc_id, field) DO UPDATE SET"
-                " content_hash = excluded.content_hash, pipeline_version = excluded.pipeline_version,"
-                " mentions = excluded.mentions, tagged_at = excluded.tagged_at",
-                [source.table, doc_id, f, h, version, len(mentions), now],
-            )
+            store.replace_field_mentions(db, source.table, doc_id, f, mentions, content_hash=h, version=version, at=now)
             counts["tagged"] += 1
             counts["mentions"] += len(mentions)
-
-
-def _remove_vanished(db, source):
-    """Drop the mentions and state of documents no longer in their table."""
-    gone = db.execute(
-        f"SELECT DISTINCT doc_id FROM nlp_documents WHERE doc_table = ?"
-        f" AND doc_id NOT IN (SELECT CAST([{source.key}] AS TEXT) FROM [{source.table}])",
-        [source.table],
-    ).fetchall()
-    if not gone:
-        return 0
-    with store.transaction(db):
-        for (doc_id,) in gone:
-            db.execute("DELETE FROM mentions WHERE doc_table = ? AND doc_id = ?", [source.table, doc_id])
-            db.execute("DELETE FROM nlp_documents WHERE doc_table = ? AND doc_id = ?", [source.table, doc_id])
-    return len(gone)

@@ -1,0 +1,51 @@
+"""Opening the database and the one way to write to it: inside :func:`transaction`."""
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+from tracker.store import migrations
+
+
+def utcnow() -> str:
+    """The current UTC time as an ISO 8601 string to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def open_db(path: str | os.PathLike[str]) -> sqlite_utils.Database:
+    """Open (creating if needed) the tracker database at ``path`` and migrate it."""
+    db = sqlite_utils.Database(os.fspath(path))
+    # Autocommit: only the explicit BEGIN of transaction() (or of a migration) opens a transaction.
+    db.conn.isolation_level = None
+    db.execute("PRAGMA foreign_keys = OFF")  # upstream order is not ours to choose
+    db.execute("PRAGMA journal_mode = WAL")
+    migrations.apply(db)
+    return db
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """All writes inside the block commit together or not at all (nests via savepoints)."""
+    conn = db.conn
+    if conn.in_transaction:
+        name = f"sp_{id(object())}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield db
+        except BaseException:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+        return
+    conn.execute("BEGIN")
+    try:
+        yield db
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()

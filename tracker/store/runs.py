@@ -1,0 +1,71 @@
+"""Sync runs, incremental-sync markers and the HTTP cache: the bookkeeping of fetching."""
+from __future__ import annotations
+
+import sqlite_utils
+
+from tracker.store.db import transaction, utcnow
+from tracker.vocab import RunStatus
+
+
+def start_run(db: sqlite_utils.Database, sources: str, archive_path: str | None = None) -> int:
+    """Open a ``sync_runs`` row (status ``running``) and return its id."""
+    with transaction(db):
+        cursor = db.execute(
+            "INSERT INTO sync_runs (started_at, sources, status, requests, bytes, archive_path) VALUES (?, ?, ?, 0, 0, ?)",
+            [utcnow(), sources, RunStatus.RUNNING, archive_path],
+        )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def set_run_archive(db: sqlite_utils.Database, run_id: int, archive_path: str) -> None:
+    """Record where a run archives its responses (known once the run has its id)."""
+    with transaction(db):
+        db.execute("UPDATE sync_runs SET archive_path = ? WHERE id = ?", [archive_path, run_id])
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, status: RunStatus, *, requests: int = 0, nbytes: int = 0,
+               message: str | None = None) -> None:
+    """Close a ``sync_runs`` row with its status: ok, partial or failed."""
+    with transaction(db):
+        db.execute(
+            "UPDATE sync_runs SET finished_at = ?, status = ?, requests = ?, bytes = ?, message = ? WHERE id = ?",
+            [utcnow(), RunStatus(status), requests, nbytes, message, run_id],
+        )
+
+
+def get_state(db: sqlite_utils.Database, key: str) -> str | None:
+    """The stored value of one incremental-sync marker, or None."""
+    row = db.execute("SELECT value FROM sync_state WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_state(db: sqlite_utils.Database, key: str, value: str, *, run_id: int) -> None:
+    """Set one incremental-sync marker (inside the caller's transaction)."""
+    db.execute(
+        "INSERT INTO sync_state (key, value, sync_run_id, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value, sync_run_id = excluded.sync_run_id,"
+        " updated_at = excluded.updated_at",
+        [key, value, run_id, utcnow()],
+    )
+
+
+class HttpCache:
+    """Validators and bodies of earlier responses, for the client's conditional requests."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def get(self, url: str) -> tuple[str | None, str | None, bytes | str | None] | None:
+        row = self.db.execute("SELECT etag, last_modified, body FROM http_cache WHERE url = ?", [url]).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def put(self, url: str, etag: str | None, last_modified: str | None, body: bytes | str | None,
+            content_type: str | None = None) -> None:
+        with transaction(self.db):
+            self.db.execute(
+                "INSERT INTO http_cache (url, etag, last_modified, body, content_type, fetched_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,"
+                " body = excluded.body, content_type = excluded.content_type, fetched_at = excluded.fetched_at",
+                [url, etag, last_modified, body, content_type, utcnow()],
+            )
