@@ -14,12 +14,13 @@ from typing import Any, ClassVar
 from scrapers.errors import TrackerError
 from scrapers.http import HttpClient, Response, base_url
 from scrapers.records import Record, Row
-from scrapers.values import COMMONS, HOUSES, JSON, date, day, house_name, obj, objs, record, required, string
-from tracker.vocab import NameKind
+from scrapers.values import JSON, date, day, obj, objs, record, required, string
+from tracker.vocab import House, NameKind
 
 SOURCE = "Members API"
 PAGE_SIZE = 20  # the API's maximum
 HISTORY_BATCH = 20
+HOUSES = {house.api_id: house for house in House}  # the API's integers for the Houses
 
 
 # -- URLs ----------------------------------------------------------------------
@@ -138,14 +139,14 @@ def parse_member(value: JSON, source_url: str | None) -> Member:
     """A ``Member`` to a full ``members`` row."""
     value = record(value, "Member")
     membership = obj(value, "latestHouseMembership")
-    house = house_name(membership.get("house"))
+    house = House.of(membership.get("house"))
     party = obj(value, "latestParty")
     return Member(
         member_id=required(value, "id"),
         name=value.get("nameDisplayAs"),
         party=party.get("name"),
         house=house,
-        constituency=membership.get("membershipFrom") if house == COMMONS else None,
+        constituency=membership.get("membershipFrom") if house == House.COMMONS else None,
         name_display_as=value.get("nameDisplayAs"),
         name_list_as=value.get("nameListAs"),
         name_full_title=value.get("nameFullTitle"),
@@ -211,7 +212,7 @@ def parse_member_names(value: JSON, history: JSON | None = None) -> list[MemberN
         add(string(value, key), kind)
         current_names.add(value.get(key))
     membership = obj(value, "latestHouseMembership")
-    if house_name(membership.get("house")) == "Commons":
+    if House.of(membership.get("house")) == House.COMMONS:
         add(_forename_surname(value.get("nameListAs")), NameKind.ALIAS)
     if history:
         for entry in sorted(objs(history, "nameHistory"), key=lambda n: string(n, "startDate") or ""):
@@ -228,7 +229,7 @@ def parse_member_names(value: JSON, history: JSON | None = None) -> list[MemberN
             if alias and alias not in current_names:
                 add(alias, NameKind.ALIAS if end is None else NameKind.FORMER, start, end)
         for held in objs(history, "houseMembershipHistory"):
-            if house_name(held.get("house")) == "Commons" and held.get("membershipFrom"):
+            if House.of(held.get("house")) == House.COMMONS and held.get("membershipFrom"):
                 add(f"Member for {held['membershipFrom']}", NameKind.ALIAS, held.get("membershipStartDate"), held.get("membershipEndDate"))
     return [MemberName(**row) for row in rows.values()]
 
@@ -236,4 +237,4 @@ def parse_member_names(value: JSON, history: JSON | None = None) -> list[MemberN
 def member_reference(member_id: int, name: str | None = None, party: str | None = None, house: str | None = None,
                      member_from: str | None = None, list_as: str | None = None, thumbnail_url: str | None = None) -> MemberReference:
     """A member named in another API's record; ``member_from`` is a seat only in the Commons."""
-    return MemberReference(member_id, name, party, house, member_from if house == COMMONS else None, list_as, thumbnail_url)
+    return MemberReference(member_id, name, party, house, member_from if house == House.COMMONS else None, list_as, thumbnail_url)

@@ -12,7 +12,8 @@ from scrapers.http import HttpClient, Response, base_url
 from scrapers.members import MemberReference, member_reference
 from scrapers.records import BESIDE, Record
 from scrapers.text import html_to_text
-from scrapers.values import JSON, date, flag, house_name, obj, record, required, string
+from scrapers.values import JSON, date, flag, obj, record, required, string
+from tracker.vocab import House
 
 SOURCE = "Written Questions API"
 PAGE_SIZE = 20
@@ -109,7 +110,7 @@ def _member(value: JSON, view_key: str, id_key: str) -> MemberReference | None:
     if not member_id:
         return None
     view = obj(value, view_key)
-    return member_reference(member_id, view.get("name"), view.get("party"), house_name(value.get("house")),
+    return member_reference(member_id, view.get("name"), view.get("party"), House.of(value.get("house")),
                             view.get("memberFrom"), view.get("listAs"), view.get("thumbnailUrl"))
 
 

@@ -1,4 +1,5 @@
-"""Reading the fields of a decoded JSON record, and the small value rules every parser shares.
+"""Reading the fields of a decoded JSON record, and the small value rules every parser shares
+(a House's name is :meth:`tracker.vocab.House.of`).
 
 A parser reads the parts of a record it works on (slices, joins, sorts, descends
 into) through these readers, which check each one's type first, so a record of the
@@ -15,10 +16,6 @@ from typing import Any
 from scrapers.errors import MissingField, WrongType
 
 JSON = Mapping[str, Any]  # one decoded JSON object
-
-COMMONS = "Commons"
-LORDS = "Lords"
-HOUSES = {1: COMMONS, 2: LORDS}  # the Members API's integers for the Houses
 
 
 def record(value: object, what: str) -> JSON:
@@ -100,15 +97,3 @@ def flag(data: JSON, key: str) -> int | None:
     """A boolean field as SQLite stores it: 1 or 0, None when absent."""
     value = data.get(key)
     return None if value is None else int(bool(value))
-
-
-def house_name(value: object) -> str | None:
-    """A House as the APIs name it (``1``/``2``, ``"1"``, ``"Commons"``/``"Lords"``) to its name; None for anything else
-    (the Written Questions API's ``"Bicameral"``, a missing House)."""
-    if isinstance(value, str):
-        if value in (COMMONS, LORDS):
-            return value
-        return HOUSES.get(int(value)) if value.isdigit() else None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return HOUSES.get(value)
-    return None

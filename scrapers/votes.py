@@ -21,6 +21,7 @@ from scrapers.http import HttpClient, Response, base_url
 from scrapers.members import MemberReference, member_reference
 from scrapers.records import BESIDE, Record
 from scrapers.values import JSON, date, objs, record, required, string
+from tracker.vocab import House
 
 COMMONS = "Commons Votes API"
 LORDS = "Lords Votes API"
@@ -129,13 +130,13 @@ class Division(Record):
 
 # The two services' names for the same things: PascalCase ``PublishedDivision`` and
 # ``RecordedMember`` (Commons), camelCase ``DivisionViewModel`` and ``MemberViewModel`` (Lords).
-_SHAPES: dict[str, dict[str, Any]] = {
-    "Commons": {
+_SHAPES: dict[House, dict[str, Any]] = {
+    House.COMMONS: {
         "id": "DivisionId", "number": "Number", "date": "Date", "title": "Title",
         "member": ("MemberId", "Name", "Party", "MemberFrom", "ListAs"),
         "groups": (("Ayes", "aye", False), ("Noes", "no", False), ("AyeTellers", "aye", True), ("NoTellers", "no", True)),
     },
-    "Lords": {
+    House.LORDS: {
         "id": "divisionId", "number": "number", "date": "date", "title": "title",
         "member": ("memberId", "name", "party", "memberFrom", "listAs"),
         "groups": (("contents", "content", False), ("notContents", "not-content", False),
@@ -144,7 +145,7 @@ _SHAPES: dict[str, dict[str, Any]] = {
 }
 
 
-def _parse_division(data: JSON, source_url: str | None, house: str) -> Division:
+def _parse_division(data: JSON, source_url: str | None, house: House) -> Division:
     """The parts both services share: the division without its counts and notes, its votes and members.
 
     A member listed twice (a teller who is also in the lobby list) is one vote, a teller's.
@@ -186,14 +187,14 @@ def _parse_division(data: JSON, source_url: str | None, house: str) -> Division:
 def parse_commons_division(data: JSON, source_url: str | None) -> Division:
     """A ``PublishedDivision`` to a ``divisions`` row with its votes and members."""
     data = record(data, "PublishedDivision")
-    division = _parse_division(data, source_url, "Commons")
+    division = _parse_division(data, source_url, House.COMMONS)
     return replace(division, aye_count=data.get("AyeCount"), no_count=data.get("NoCount"), notes=data.get("FriendlyDescription") or None)
 
 
 def parse_lords_division(data: JSON, source_url: str | None) -> Division:
     """A ``DivisionViewModel`` to a ``divisions`` row with its votes and members."""
     data = record(data, "DivisionViewModel")
-    division = _parse_division(data, source_url, "Lords")
+    division = _parse_division(data, source_url, House.LORDS)
 
     def count(name: str, vote: str) -> int | None:
         # contentCount/notContentCount and their authoritative* forms are not in the 2022 contract

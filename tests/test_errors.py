@@ -98,10 +98,10 @@ def test_a_bug_in_a_parser_is_a_traceback_at_the_sync_call_site(monkeypatch):
     row, names = member_rows(value, URL)  # the sync's own wrapper: fine on a good record
     assert row["member_id"] == value["id"] and names
 
-    def broken(house):
-        return HOUSES_BY_NUMBER[house]  # noqa: F821  (a name we forgot to define)
+    def broken(value):
+        return MEMBERSHIP_IS_ACTIVE[value["id"]]  # noqa: F821  (a name we forgot to define)
 
-    monkeypatch.setattr(members, "house_name", broken)
+    monkeypatch.setattr(members, "is_current", broken)
     with pytest.raises(NameError):
         member_rows(value, URL)
 
@@ -127,6 +127,3 @@ def test_the_readers_shared_by_every_parser():
     assert values.required(data, "count") == 3
     with pytest.raises(MissingField):
         values.required(data, "absent")
-    for house, name in ((1, "Commons"), (2, "Lords"), ("2", "Lords"), ("Commons", "Commons"), ("Bicameral", None),
-                        (None, None), (True, None), ([1], None)):
-        assert values.house_name(house) == name, house

@@ -50,10 +50,10 @@ def test_a_member_who_later_became_a_peer_keeps_the_earlier_names_with_dates():
     assert not any(r.name == "L. Blencathra" for r in rows)
 
 
-def test_member_item_and_house_names():
+def test_member_item_and_house_numbers():
     item = load_fixture("members", "member_4507.json")
     assert members_api.parse_member(item["value"], "u").member_id == 4507
-    assert members_api.house_name(1) == "Commons" and members_api.house_name(2) == "Lords" and members_api.house_name("Lords") == "Lords"
+    assert members_api.HOUSES == {1: "Commons", 2: "Lords"}  # the Members API's House integers
 
 
 def test_members_load_command_offline_and_idempotent(tmp_path):
