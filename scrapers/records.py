@@ -32,6 +32,6 @@ class Record:
                 continue
             value = getattr(self, column.name)
             if column.metadata.get("json list"):
-                value = json.dumps(list(value), ensure_ascii=False)
+                value = json.dumps(list(value), ensure_ascii=False, sort_keys=True)
             out[column.name] = value
         return out

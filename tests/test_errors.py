@@ -2,7 +2,7 @@
 import pytest
 
 from conftest import load_fixture
-from scrapers import bills, hansard, members, questions, values, votes
+from scrapers import bills, hansard, members, publications, questions, values, votes
 from scrapers.errors import MalformedRecord, MissingField, TrackerError, WrongType, parsing
 from tracker.sync.members import member_rows
 
@@ -37,6 +37,8 @@ def test_a_missing_field_is_one_line_naming_source_record_and_url():
     (hansard.parse_debate, {"Overview": {"ExtId": "x"}, "Items": [{"ItemId": 1, "OrderInSection": "1"}, {"ItemId": 2}]},
      "field 'OrderInSection' is str '1', not an integer"),
     (bills.parse_bill, ["not", "a", "Bill"], "the Bill is list ['not', 'a', 'Bill'], not an object"),
+    (lambda data, url: publications.parse_publications(data, 3159, url), {"publications": [{"id": 1, "files": "x.pdf"}]},
+     "field 'files' is str 'x.pdf', not a list of objects"),
 ])
 def test_a_field_of_the_wrong_type_is_one_line_naming_it(parse, data, detail):
     assert _malformed(parse, data, URL) == f"Some API: record 7: malformed record ({detail}) ({URL})"

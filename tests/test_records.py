@@ -6,7 +6,7 @@ import pytest
 
 from conftest import load_fixture
 from fakes import SAMPLE_DIR, load_sample
-from scrapers import bills, hansard, legislation, members, questions, votes
+from scrapers import bills, hansard, legislation, members, publications, questions, votes
 from scrapers.records import Record
 from tracker import store
 
@@ -42,6 +42,7 @@ def _records():
         question,
         questions.parse_statement(statement["value"], "u"),
         legislation.parse_item(clml, "ukpga/2023/54", 3159, "u")[0],
+        publications.parse_publications(load_sample("publications.json")["publications"]["3159"], 3159, "u")[0],
     ]
 
 

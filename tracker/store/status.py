@@ -1,4 +1,7 @@
 """What ``tracker status`` reports: recent runs, record counts, recent changes."""
+from typing import Any
+
+import sqlite_utils
 
 COUNTED_TABLES = (
     "bills", "bill_stages", "amendments", "pingpong_items", "members", "amendment_sponsors",
@@ -7,7 +10,7 @@ COUNTED_TABLES = (
 )
 
 
-def database_status(db, *, runs=5, changes=10):
+def database_status(db: sqlite_utils.Database, *, runs: int = 5, changes: int = 10) -> dict[str, Any]:
     """A dict with ``runs`` (latest first, with their change counts), ``counts`` and ``changes``."""
     recent_runs = [
         dict(row)
