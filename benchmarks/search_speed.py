@@ -3,9 +3,9 @@
     python benchmarks/search_speed.py [--rows 1000000] [--repeat 15] [--keep DIR]
 
 Builds a synthetic ``contributions`` table (Hansard-like sentences from a Zipfian
-vocabulary, with watched terms at known rates) in a temporary directory, indexes
-it with the project's own FTS5 definition (m0004: porter stemming, bm25 weights,
-triggers), and for each search term measures the median time of:
+vocabulary, with watched terms at known rates) in a tracker database made by
+``store.open_db`` (so indexed by the project's own FTS5 set-up: porter stemming,
+the schema's bm25 weights, triggers), and for each search term measures the median time of:
 
   ranked        the publication's query: FTS5 ordered by rank (bm25), LIMIT 21, snippets for those rows only,
                 over the newest 20,000 matches when there are more (see tracker/publish/search.py)
@@ -31,8 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tracker.store.migrations.m0004_publish import FTS, fts_statements  # noqa: E402
+from tracker import store  # noqa: E402
 from tracker.publish import search  # noqa: E402
+from tracker.store import schema  # noqa: E402
 
 # (term, share of rows that contain it)
 WATCHED = [
@@ -75,13 +76,13 @@ def build(path, rows, seed=11):
     words = np.array(vocabulary())
     weights = 1.0 / np.arange(1, len(words) + 1) ** 1.05
     weights /= weights.sum()
+    store.open_db(path).close()  # the full schema, with the FTS index and the triggers that keep it current
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = OFF")
-    conn.execute(
-        "CREATE TABLE contributions (contribution_id INTEGER PRIMARY KEY, debate_id TEXT, member_id INTEGER,"
-        " attributed_to TEXT, order_in_section INTEGER, text TEXT)"
-    )
+    # Index once after the bulk load rather than row by row (ten times faster); the insert trigger is put back as it was.
+    fts = schema.table("contributions").fts
+    (indexing,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [f"{fts}_ai"]).fetchone()
+    conn.execute(f"DROP TRIGGER [{fts}_ai]")
     names = ["Lord Alton of Liverpool", "Baroness Neville-Rolfe", "Jane Smith", "Alex Burghart", "Lord Coaker", "Florence Eshalomi"]
     chunk = 50_000
     for offset in range(0, rows, chunk):
@@ -101,14 +102,13 @@ def build(path, rows, seed=11):
             rid = offset + i + 1
             batch.append((rid, f"DEB-{rid // 40}", rid % 600, names[rid % len(names)], rid % 40, " ".join(tokens).capitalize() + "."))
         conn.execute("BEGIN")
-        conn.executemany("INSERT INTO contributions VALUES (?, ?, ?, ?, ?, ?)", batch)
+        conn.executemany(
+            "INSERT INTO contributions (contribution_id, debate_id, member_id, attributed_to, order_in_section, text)"
+            " VALUES (?, ?, ?, ?, ?, ?)", batch)
         conn.execute("COMMIT")
-    columns, weights_ = FTS["contributions"]
-    conn.execute("BEGIN")
-    for sql in fts_statements("contributions", list(columns), list(weights_)):
-        conn.execute(sql)
-    conn.execute("COMMIT")
-    conn.execute("INSERT INTO contributions_fts(contributions_fts) VALUES ('optimize')")
+    conn.execute(indexing)
+    conn.execute(f"INSERT INTO [{fts}] ([{fts}]) VALUES ('rebuild')")
+    conn.execute(f"INSERT INTO [{fts}] ([{fts}]) VALUES ('optimize')")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.close()
@@ -127,8 +127,9 @@ def median_ms(fn, repeat):
 
 def measure(path, repeat):
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    ranked = search.kind_queries({"contributions", "contributions_fts"}, {"contributions": "contribution_id"})["contributions"]
-    count_sql, page_sql = search.counting_sql("contributions", "contribution_id")
+    contributions = schema.table("contributions")
+    ranked = search.ranked_sql(contributions)
+    count_sql, page_sql = search.counting_sql(contributions)
 
     from datasette.app import Datasette
 
@@ -152,7 +153,7 @@ def measure(path, repeat):
         matches = conn.execute(count_sql, {"q": q}).fetchone()[0]
         from urllib.parse import quote_plus
 
-        floor_sql = search.floor_sql("contributions")
+        floor_sql = search.floor_sql(contributions)
 
         def served():
             found = conn.execute(floor_sql, {"q": q, "window": search.RANK_WINDOW}).fetchone()

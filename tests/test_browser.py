@@ -1,10 +1,11 @@
 """The publication in a real browser: Debian's Chromium driven by Playwright against ``datasette serve``.
 
-The server is started exactly as ``tracker serve`` starts it (``server.datasette_args``)
-on a free loopback port, over a database built like the in-process tests'.
+The server is started by ``tracker serve`` itself (Datasette with the plugin, its
+settings and metadata) on a free loopback port, over a database built like the in-process tests'.
 Screenshots go to ``test-artifacts/``.
 """
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -16,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from test_publish import A_SURVEILLANCE, ATOM, BILL, LORD_ALTON, SCRIPT, build_db
-from tracker.publish import server
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -36,10 +36,9 @@ def free_port():
 def base_url(tmp_path_factory):
     path = build_db(tmp_path_factory.mktemp("browser") / "tracker.db")
     port = free_port()
-    metadata = server.write_metadata(path)
     log = open(tmp_path_factory.mktemp("log") / "datasette.log", "w+")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", *server.datasette_args(path, port=port, metadata_path=metadata)],
+        [sys.executable, "-c", "from tracker.cli import cli; cli()", "--db", str(path), "serve", "--port", str(port)],
         stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -55,7 +54,7 @@ def base_url(tmp_path_factory):
                 pytest.fail(f"datasette did not start: {log.read()[-2000:]}")
             time.sleep(0.2)
     yield url
-    proc.terminate()
+    proc.send_signal(signal.SIGINT)  # as Ctrl-C stops it: the serve command removes its metadata file
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from nlp import pipeline
 from nlp.components import DATA_DIR, read_jsonl
 from scrapers.errors import TrackerError
 from tracker import store, tagging
@@ -157,15 +156,6 @@ def test_tag_text_uses_the_database_members(db):
     assert [(m["text"], m["entity_id"]) for m in found] == [("hon. Member for Rushcliffe", None), ("David Alton", "738")]
     with pytest.raises(TrackerError):
         tagging.tag_text("x", nlp=nlp, date="13/06/2023")
-
-
-def test_a_database_without_context_tables_still_tags(tmp_path):
-    db = store.open_db(tmp_path / "t.db")
-    db.execute("DROP TABLE debates")
-    with store.transaction(db):
-        insert(db, "contributions", {"contribution_id": 5, "debate_id": "X", "text": "Huawei and ZTE"})
-    summary = tagging.tag_database(db, nlp=pipeline.build())
-    assert summary["tables"]["contributions"]["mentions"] == 2
 
 
 def add_pingpong(db):

@@ -1,8 +1,8 @@
 """What the publication's own pages show: amendment, member, supplier and provision records.
 
-Every function takes a Datasette ``Database`` and the set of its table names,
-and reads only the tables that exist, so a database without members, Hansard
-or mentions still renders each page (with those sections left out).
+Every function takes a Datasette ``Database`` holding the tracker's full schema (``store.open_db``
+migrates every database to it) and reads what ``tracker.store.schema`` declares about each table:
+its key, its label, its page and the columns that link it to others.
 Stored text is never trusted: it is escaped here or by the templates'
 autoescaping, and only the publication's own markup (``<a>``, ``<mark>``) is added.
 """
@@ -11,26 +11,8 @@ import urllib.parse
 
 from markupsafe import Markup, escape
 
-# Which fields of each document table the NLP stage tags, in the order they are tried.
-DOC_FIELDS = {
-    "amendments": ("text", "summary", "explanatory_text", "number"),
-    "pingpong_items": ("text", "summary", "number"),
-    "contributions": ("text",),
-    "bill_clauses": ("text", "heading"),
-    "written_questions": ("question_text", "answer_text", "heading"),
-    "written_statements": ("text", "title"),
-}
-# table -> (the publication's page for its rows, its key); other tables' rows show on Datasette's row page.
-PAGES = {
-    "amendments": ("amendment", "amendment_id"),
-    "members": ("member", "member_id"),
-    "suppliers": ("supplier", "supplier_id"),
-    "provisions": ("provision", "provision_id"),
-}
-NUMERIC_PAGES = {"amendment", "member"}
-LABEL_PAGE = {"SUPPLIER": "supplier", "MEMBER": "member", "PROVISION": "provision"}
-# What a REFERENCE mention may point to, in order: its typed column and the table it names.
-REFERENCE_TARGETS = (("amendment_id", "amendments"), ("pingpong_item_id", "pingpong_items"))
+from tracker.store import schema
+from tracker.vocab import Label
 
 
 def rows_as_dicts(results):
@@ -47,25 +29,24 @@ async def many(db, sql, params=()):
     return rows_as_dicts(await db.execute(sql, params))
 
 
-def columns_of(table_columns, table):
-    return set(table_columns.get(table) or ())
-
-
-TYPED_ID = {"SUPPLIER": "supplier_id", "MEMBER": "member_id", "PROVISION": "provision_id"}
-
-
 def page_path(datasette, page, record_id):
-    """``/-/<page>/<id>``, or None when there is no id (or a numeric page gets a non-numeric one)."""
+    """``/-/<page>/<id>`` for a :class:`schema.Page`, or None when there is no page or no id
+    (or a numeric page gets a non-numeric one)."""
     if page is None or record_id in (None, ""):
         return None
-    if page in NUMERIC_PAGES and not str(record_id).isdigit():
+    if page.numeric and not str(record_id).isdigit():
         return None
-    return datasette.urls.path(f"/-/{page}/{urllib.parse.quote(str(record_id), safe='')}")
+    return datasette.urls.path(f"/-/{page.name}/{urllib.parse.quote(str(record_id), safe='')}")
+
+
+def _page_of(table):
+    declared = schema.TABLES.get(table)
+    return declared.page if declared else None
 
 
 def record_path(datasette, database, table, record_id):
     """Where one record is shown: its page (amendment, member, supplier, provision) or its row page."""
-    path = page_path(datasette, PAGES.get(table, (None,))[0], record_id)
+    path = page_path(datasette, _page_of(table), record_id)
     if path:
         return path
     from datasette.utils import tilde_encode
@@ -76,28 +57,31 @@ def record_path(datasette, database, table, record_id):
 def mention_target(mention):
     """``(table, id)`` of the record a mention links to, or ``(None, None)``.
 
-    SUPPLIER, MEMBER and PROVISION use their typed column (m0003) where set,
-    else ``entity_id``. A REFERENCE links only through a typed column
-    (``amendment_id``, or ``pingpong_item_id`` where m0005 added it): its
-    ``entity_id`` is a normalised reference ("amendment:47A"), not a record.
+    A mention links through the ``mentions`` column referring to a table its label may
+    point to (``supplier_id``, ``member_id``, ``amendment_id``, ``pingpong_item_id`` ...),
+    tried in the schema's order; else through ``entity_id`` where that is a record's id.
+    A REFERENCE links only through its typed column: its ``entity_id`` is a normalised
+    reference ("amendment:47A"), not a record.
     """
-    label = mention.get("label")
-    if label == "REFERENCE":
-        for column, table in REFERENCE_TARGETS:
-            if mention.get(column) not in (None, ""):
-                return table, mention[column]
-        return None, None
-    page = LABEL_PAGE.get(label)
-    if page is None:
-        return None, None
-    typed = mention.get(TYPED_ID[label])
-    target = typed if typed not in (None, "") else mention.get("entity_id")
-    return (page + "s", target) if target not in (None, "") else (None, None)
+    mentions = schema.table("mentions")
+    targets = schema.mentioned(mention.get("label"))
+    for target in targets:
+        value = mention.get(mentions.column_to(target.name))
+        if value not in (None, ""):
+            return target.name, value
+    entity_id = mention.get("entity_id")
+    for target in targets:
+        if target.mentioned.by_entity_id and entity_id not in (None, ""):
+            return target.name, entity_id
+    return None, None
 
 
 def entity_path(datasette, label, entity_id):
-    """The page of a supplier, member or provision named by ``label`` and ``entity_id``, or None."""
-    return page_path(datasette, LABEL_PAGE.get(label), entity_id)
+    """The page of the supplier, member or provision a ``label`` and ``entity_id`` name, or None."""
+    for target in schema.mentioned(label):
+        if target.mentioned.by_entity_id:
+            return page_path(datasette, target.page, entity_id)
+    return None
 
 
 def mention_path(datasette, database, mention):
@@ -105,8 +89,9 @@ def mention_path(datasette, database, mention):
     table, target = mention_target(mention)
     if table is None:
         return None
-    if table in PAGES:
-        return page_path(datasette, PAGES[table][0], target)
+    page = _page_of(table)
+    if page:
+        return page_path(datasette, page, target)
     return record_path(datasette, database, table, target)
 
 
@@ -179,18 +164,7 @@ def highlight(datasette, text, mentions, *, link=True, database=None):
     return Markup("").join(out)
 
 
-async def table_columns(db):
-    """``{table: [columns]}`` for every table and view in the database."""
-    names = await db.table_names() + await db.view_names()
-    result = {}
-    for name in names:
-        result[name] = [r["name"] for r in (await db.execute(f"PRAGMA table_info([{name}])")).rows]
-    return result
-
-
-async def mentions_for(db, tables, doc_table, doc_id):
-    if "mentions" not in tables:
-        return []
+async def mentions_for(db, doc_table, doc_id):
     return await many(
         db,
         "SELECT * FROM mentions WHERE doc_table = ? AND CAST(doc_id AS TEXT) = ? ORDER BY start, [end] DESC",
@@ -198,27 +172,14 @@ async def mentions_for(db, tables, doc_table, doc_id):
     )
 
 
-async def highlighted_fields(datasette, db, tables, doc_table, row, fields):
-    """``[(field, Markup)]`` for the non-empty ``fields`` of one document, mentions linked."""
-    texts = {f: row.get(f) for f in fields if f in row}
-    mentions = await mentions_for(db, tables, doc_table, row_id(doc_table, row))
+async def highlighted_fields(datasette, db, table, row, fields):
+    """``[(field, Markup)]`` for the non-empty ``fields`` of one document of ``table`` (a
+    :class:`schema.Table`), mentions linked; and its mentions."""
+    texts = {f: row.get(f) for f in fields}
+    mentions = await mentions_for(db, table.name, row.get(table.id))
     placed = place_mentions(texts, mentions)
     fields = [(f, highlight(datasette, texts[f], placed.get(f, []), database=db.name)) for f in texts if texts[f]]
     return fields, mentions
-
-
-DOC_PK = {
-    "amendments": "amendment_id",
-    "pingpong_items": "pingpong_item_id",
-    "contributions": "contribution_id",
-    "bill_clauses": "clause_id",
-    "written_questions": "question_id",
-    "written_statements": "statement_id",
-}
-
-
-def row_id(table, row):
-    return row.get(DOC_PK.get(table, "id"))
 
 
 def decode_json(value):
@@ -230,63 +191,35 @@ def decode_json(value):
         return value
 
 
-_STAGE = (" || COALESCE(' (' || (SELECT s.description || COALESCE(', ' || s.house, '') FROM bill_stages s"
-          " WHERE s.bill_stage_id = t.bill_stage_id) || ')', '')")
-
-# How each kind of record is named in feeds and lists: (key, [columns the label needs], SQL over alias t).
-RECORD_LABELS = {
-    "bills": ("bill_id", ["short_title"], "t.short_title"),
-    "bill_stages": ("bill_stage_id", ["description", "house"], "t.description || COALESCE(', ' || t.house, '')"),
-    # Numbers repeat from stage to stage (Amendment 1 at Committee and at Report), so the stage is part of the name.
-    "amendments": ("amendment_id", ["number", "bill_stage_id"], "'Amendment ' || COALESCE(t.number, '?')" + _STAGE),
-    "pingpong_items": ("pingpong_item_id", ["type", "number", "bill_stage_id"], "COALESCE(t.type, 'Motion') || ' ' || COALESCE(t.number, '?')" + _STAGE),
-    "members": ("member_id", ["name"], "t.name"),
-    "debates": ("debate_id", ["title", "date"], "COALESCE(t.title, 'Debate') || COALESCE(', ' || t.date, '')"),
-    "contributions": ("contribution_id", ["attributed_to"], "'Speech by ' || COALESCE(t.attributed_to, 'an unattributed speaker')"),
-    "divisions": ("division_id", ["title", "date"], "'Division: ' || COALESCE(t.title, t.division_id) || COALESCE(', ' || t.date, '')"),
-    "bill_clauses": ("clause_id", ["kind", "number", "heading", "version"],
-                     "COALESCE(t.kind, 'clause') || ' ' || COALESCE(t.number, '') || COALESCE(': ' || t.heading, '') || COALESCE(' (' || t.version || ')', '')"),
-    "written_questions": ("question_id", ["uin", "heading"], "'Question ' || COALESCE(t.uin, '') || COALESCE(': ' || t.heading, '')"),
-    "written_statements": ("statement_id", ["uin", "title"], "'Statement ' || COALESCE(t.uin, '') || COALESCE(': ' || t.title, '')"),
-    "suppliers": ("supplier_id", ["name"], "t.name"),
-    "provisions": ("provision_id", ["name"], "t.name"),
-}
-
-
-async def record_labels(db, cols, table, ids):
+async def record_labels(db, table, ids):
     """``{str(id): label}`` for records of ``table`` (those it can name; others are left out)."""
-    spec = RECORD_LABELS.get(table)
+    declared = schema.TABLES.get(table)
     ids = sorted({str(i) for i in ids if i is not None})
-    if spec is None or not ids or table not in cols:
+    if declared is None or declared.label is None or not ids:
         return {}
-    key, needs, label = spec
-    if not ({key, *needs} <= set(cols[table])):
-        return {}
+    key = declared.id
     rows = await many(
         db,
-        f"SELECT CAST(t.[{key}] AS TEXT) AS id, {label} AS label FROM [{table}] t"
-        " WHERE CAST(t.[" + key + "] AS TEXT) IN (SELECT value FROM json_each(?))",
+        f"SELECT CAST(t.[{key}] AS TEXT) AS id, {declared.label} AS label FROM [{table}] t"
+        f" WHERE CAST(t.[{key}] AS TEXT) IN (SELECT value FROM json_each(?))",
         [json.dumps(ids)],
     )
     return {r["id"]: r["label"] for r in rows if r["label"]}
 
 
-async def label_rows(db, rows, table_key, id_key, *, cols=None):
+async def label_rows(db, rows, table_key, id_key):
     """Set ``row["label"]`` on each row naming a record by ``row[table_key]`` and ``row[id_key]``."""
-    cols = cols or await table_columns(db)
     by_table = {}
     for row in rows:
         by_table.setdefault(row.get(table_key), set()).add(row.get(id_key))
-    labels = {table: await record_labels(db, cols, table, ids) for table, ids in by_table.items()}
+    labels = {table: await record_labels(db, table, ids) for table, ids in by_table.items()}
     for row in rows:
         row["label"] = labels.get(row.get(table_key), {}).get(str(row.get(id_key))) or row.get("label")
     return rows
 
 
-async def change_history(db, tables, table, record_id):
+async def change_history(db, table, record_id):
     """The ``changes`` rows of one record, oldest first, with decoded fields."""
-    if "changes" not in tables:
-        return []
     rows = await many(
         db,
         "SELECT * FROM changes WHERE table_name = ? AND record_id = ? ORDER BY detected_at, id",
@@ -299,71 +232,49 @@ async def change_history(db, tables, table, record_id):
     return rows
 
 
-def optional_sql(base, parts):
-    """``base`` with the ``{name}`` slots filled from ``parts``: ``{name: (wanted, sql)}``, "" where not wanted."""
-    return base.format(**{name: (sql if wanted else "") for name, (wanted, sql) in parts.items()})
-
-
-# Amendments and ping-pong items (motions and amendments between the Houses) share one page:
-# table -> (key, sponsors table, noun)
-TABLED = {
-    "amendments": ("amendment_id", "amendment_sponsors", "Amendment"),
-    "pingpong_items": ("pingpong_item_id", "pingpong_sponsors", None),
-}
-
-
-async def tabled(datasette, db, table, record_id):
-    """Everything an amendment's (or a ping-pong item's) page shows, or None when there is none."""
-    cols = await table_columns(db)
-    tables = set(cols)
-    key, sponsor_table, noun = TABLED[table]
-    if table not in tables:
-        return None
-    a = await one(db, f"SELECT * FROM [{table}] WHERE [{key}] = ?", [record_id])
+async def tabled(datasette, db, table_name, record_id):
+    """Everything the page of an amendment (or of a ping-pong item: any table the schema
+    declares as tabled by members) shows, or None when there is no such record."""
+    table = schema.table(table_name)
+    key = table.id
+    a = await one(db, f"SELECT t.*, {table.tabled.noun} AS _noun FROM [{table.name}] t WHERE t.[{key}] = ?", [record_id])
     if a is None:
         return None
-    page = {"amendment": a, "tables": tables, "table": table, "key": key,
-            "noun": noun or a.get("type") or "Motion"}
-    page["bill"] = await one(db, "SELECT * FROM bills WHERE bill_id = ?", [a.get("bill_id")]) if "bills" in tables else None
-    page["stage"] = (
-        await one(db, "SELECT * FROM bill_stages WHERE bill_stage_id = ?", [a.get("bill_stage_id")]) if "bill_stages" in tables else None
+    noun = a.pop("_noun")
+    page = {"amendment": a, "table": table.name, "key": key, "noun": noun}
+    page["bill"] = await one(db, "SELECT * FROM bills WHERE bill_id = ?", [a.get(table.bill)])
+    page["stage"] = await one(db, "SELECT * FROM bill_stages WHERE bill_stage_id = ?", [a.get(table.column_to("bill_stages"))])
+    sponsor_table = schema.table(table.tabled.sponsors)
+    member, item = sponsor_table.column_to("members"), sponsor_table.column_to(table.name)
+    sponsors = await many(
+        db,
+        f"SELECT s.[{member}] AS member_id, s.is_lead, m.name, m.party, m.house FROM [{sponsor_table.name}] s"
+        f" LEFT JOIN members m ON m.member_id = s.[{member}] WHERE s.[{item}] = ? ORDER BY s.is_lead DESC, s.sort_order",
+        [record_id],
     )
-    sponsors = []
-    if {sponsor_table, "members"} <= tables:
-        sponsors = await many(
-            db,
-            "SELECT s.member_id, s.is_lead, m.name, m.party, m.house FROM [" + sponsor_table + "] s"
-            f" LEFT JOIN members m ON m.member_id = s.member_id WHERE s.[{key}] = ? ORDER BY s.is_lead DESC, s.sort_order",
-            [record_id],
-        )
     if not sponsors:
         names = decode_json(a.get("sponsors"))
         if isinstance(names, list):
             sponsors = [{"member_id": None, "name": n if isinstance(n, str) else (n or {}).get("name"), "is_lead": i == 0} for i, n in enumerate(names)]
     page["sponsors"] = sponsors
-    shown = [f for f in ("summary", "text", "explanatory_text") if f in a]
+    shown = list(table.tagging.fields)
     summary, text = (a.get("summary") or "").strip(), (a.get("text") or "").strip()
     if summary and text.startswith(summary):
         shown.remove("summary")  # the API often repeats the text (or its first lines) as the summary
-    page["fields"], page["mentions"] = await highlighted_fields(datasette, db, tables, table, a, shown)
-    page["history"] = await change_history(db, tables, table, record_id)
-    page["divisions"] = []
-    if "divisions" in tables and key in cols["divisions"]:
-        page["divisions"] = await many(db, f"SELECT * FROM divisions WHERE [{key}] = ? ORDER BY date", [record_id])
-    page["debates"] = []
-    if {"contribution_amendments", "contributions"} <= tables and key in cols["contribution_amendments"]:
-        page["debates"] = await many(
-            db,
-            optional_sql(
-                "SELECT c.contribution_id, c.member_id, c.attributed_to, ca.how, ca.reference, substr(c.text, 1, 600) AS excerpt{debate}"
-                " FROM contribution_amendments ca JOIN contributions c ON c.contribution_id = ca.contribution_id{join}"
-                " WHERE ca.[" + key + "] = ? ORDER BY {date}c.order_in_section",
-                {"debate": ("debates" in tables, ", d.debate_id, d.title AS debate, d.date, d.house"),
-                 "join": ("debates" in tables, " LEFT JOIN debates d ON d.debate_id = c.debate_id"),
-                 "date": ("debates" in tables, "d.date, ")},
-            ),
-            [record_id],
-        )
+    page["fields"], page["mentions"] = await highlighted_fields(datasette, db, table, a, shown)
+    page["history"] = await change_history(db, table.name, record_id)
+    divisions = schema.table("divisions").column_to(table.name)
+    page["divisions"] = await many(db, f"SELECT * FROM divisions WHERE [{divisions}] = ? ORDER BY date", [record_id])
+    spoken = schema.table("contribution_amendments").column_to(table.name)
+    page["debates"] = await many(
+        db,
+        "SELECT c.contribution_id, c.member_id, c.attributed_to, ca.how, ca.reference, substr(c.text, 1, 600) AS excerpt,"
+        " d.debate_id, d.title AS debate, d.date, d.house"
+        " FROM contribution_amendments ca JOIN contributions c ON c.contribution_id = ca.contribution_id"
+        " LEFT JOIN debates d ON d.debate_id = c.debate_id"
+        f" WHERE ca.[{spoken}] = ? ORDER BY d.date, c.order_in_section",
+        [record_id],
+    )
     return page
 
 
@@ -372,12 +283,12 @@ async def amendment(datasette, db, amendment_id):
     return await tabled(datasette, db, "amendments", amendment_id)
 
 
-async def entity_names(db, tables):
+async def entity_names(db):
     """Display names of suppliers and provisions, keyed by ``(label, id)``."""
     names = {}
-    for label, table, key in (("SUPPLIER", "suppliers", "supplier_id"), ("PROVISION", "provisions", "provision_id")):
-        if table in tables:
-            for row in await many(db, f"SELECT [{key}] AS id, name FROM [{table}]"):
+    for label in (Label.SUPPLIER, Label.PROVISION):
+        for table in schema.mentioned(label):
+            for row in await many(db, f"SELECT [{table.id}] AS id, {table.label} AS name FROM [{table.name}] t"):
                 names[(label, str(row["id"]))] = row["name"] or str(row["id"])
     return names
 
@@ -400,146 +311,113 @@ def known_as(names, shown):
 
 
 SPONSORED_SQL = (
-    "SELECT '{table}' AS item_table, a.[{key}] AS item_id, {noun} AS noun, a.number, a.decision, a.summary, s.is_lead{stage}"
-    " FROM [{sponsors}] s JOIN [{table}] a ON a.[{key}] = s.[{key}]{stage_join}"
-    " WHERE s.member_id = ?"
+    "SELECT '{table}' AS item_table, t.[{key}] AS item_id, {noun} AS noun, t.number, t.decision, t.summary, s.is_lead,"
+    " st.description AS stage, st.house AS house, st.sort_order AS sort_order"
+    " FROM [{sponsors}] s JOIN [{table}] t ON t.[{key}] = s.[{item}]"
+    " LEFT JOIN bill_stages st ON st.bill_stage_id = t.bill_stage_id"
+    " WHERE s.[{member}] = ?"
+)
+
+VOTES_SQL = (
+    "SELECT d.division_id, d.date, d.house, d.title, d.amendment_id, d.aye_count, d.no_count, v.vote, v.is_teller,"
+    " a.number AS amendment_number, d.pingpong_item_id, p.type AS pingpong_type, p.number AS pingpong_number"
+    " FROM division_votes v JOIN divisions d ON d.division_id = v.division_id"
+    " LEFT JOIN amendments a ON a.amendment_id = d.amendment_id"
+    " LEFT JOIN pingpong_items p ON p.pingpong_item_id = d.pingpong_item_id"
+    " WHERE v.member_id = ? ORDER BY d.date, d.division_id"
+)
+
+# Speeches naming watched entities (suppliers and security provisions).
+SPEECHES_SQL = (
+    "SELECT c.contribution_id, substr(c.text, 1, 400) AS excerpt, group_concat(DISTINCT m.label || ':' || m.entity_id) AS entities,"
+    " d.title AS debate, d.date, d.house"
+    " FROM contributions c JOIN mentions m ON m.doc_table = 'contributions' AND CAST(m.doc_id AS TEXT) = CAST(c.contribution_id AS TEXT)"
+    " AND m.label IN ('SUPPLIER', 'PROVISION') AND m.entity_id IS NOT NULL"
+    " LEFT JOIN debates d ON d.debate_id = c.debate_id"
+    " WHERE c.member_id = ? GROUP BY c.contribution_id ORDER BY d.date, c.contribution_id LIMIT 200"
 )
 
 
 async def member(datasette, db, member_id):
     """A member's record on the tracked bills, or None when unknown."""
-    cols = await table_columns(db)
-    tables = set(cols)
-    if "members" not in tables:
-        return None
     m = await one(db, "SELECT * FROM members WHERE member_id = ?", [member_id])
     if m is None:
         return None
-    page = {"member": m, "tables": tables}
-    names = (
-        await many(db, "SELECT name, kind, start_date, end_date FROM member_names WHERE member_id = ? ORDER BY start_date, kind, name", [member_id])
-        if "member_names" in tables
-        else []
-    )
+    page = {"member": m}
+    names = await many(db, "SELECT name, kind, start_date, end_date FROM member_names WHERE member_id = ? ORDER BY start_date, kind, name", [member_id])
     page["names"] = known_as(names, m.get("name_display_as") or m.get("name"))
     page["seats"] = seats(names)
     # Amendments, and motions and amendments in ping-pong, tabled or supported.
-    stage = "bill_stages" in tables
     parts = []
-    for table, (key, sponsors, noun) in TABLED.items():
-        if {table, sponsors} <= tables:
-            parts.append(SPONSORED_SQL.format(
-                table=table, key=key, sponsors=sponsors,
-                noun=f"'{noun}'" if noun else "COALESCE(a.type, 'Motion')",
-                stage=", st.description AS stage, st.house AS house, st.sort_order AS sort_order" if stage else ", NULL AS stage, NULL AS house, NULL AS sort_order",
-                stage_join=" LEFT JOIN bill_stages st ON st.bill_stage_id = a.bill_stage_id" if stage else "",
-            ))
-    page["amendments"] = (
-        await many(db, "SELECT * FROM (" + " UNION ALL ".join(parts) + ") ORDER BY sort_order, item_table, item_id", [member_id] * len(parts)) if parts else []
-    )
+    for table in schema.tabled():
+        sponsors = schema.table(table.tabled.sponsors)
+        parts.append(SPONSORED_SQL.format(
+            table=table.name, key=table.id, noun=table.tabled.noun, sponsors=sponsors.name,
+            item=sponsors.column_to(table.name), member=sponsors.column_to("members"),
+        ))
+    page["amendments"] = await many(db, "SELECT * FROM (" + " UNION ALL ".join(parts) + ") ORDER BY sort_order, item_table, item_id", [member_id] * len(parts))
     for a in page["amendments"]:
         a["amendment_id"] = a["item_id"] if a["item_table"] == "amendments" else None
         a["url"] = record_path(datasette, db.name, a["item_table"], a["item_id"])
-    page["votes"] = []
-    if {"division_votes", "divisions"} <= tables:
-        amendments = "amendments" in tables
-        pingpong = "pingpong_items" in tables and "pingpong_item_id" in cols["divisions"]
-        page["votes"] = await many(
-            db,
-            optional_sql(
-                "SELECT d.division_id, d.date, d.house, d.title, d.amendment_id, d.aye_count, d.no_count, v.vote, v.is_teller{a}{p}"
-                " FROM division_votes v JOIN divisions d ON d.division_id = v.division_id{a_join}{p_join}"
-                " WHERE v.member_id = ? ORDER BY d.date, d.division_id",
-                {"a": (amendments, ", a.number AS amendment_number"),
-                 "a_join": (amendments, " LEFT JOIN amendments a ON a.amendment_id = d.amendment_id"),
-                 "p": (pingpong, ", d.pingpong_item_id, p.type AS pingpong_type, p.number AS pingpong_number"),
-                 "p_join": (pingpong, " LEFT JOIN pingpong_items p ON p.pingpong_item_id = d.pingpong_item_id")},
-            ),
-            [member_id],
-        )
-    page["speeches"] = []
-    page["speech_count"] = 0
-    if "contributions" in tables:
-        page["speech_count"] = (await one(db, "SELECT count(*) AS n FROM contributions WHERE member_id = ?", [member_id]))["n"]
-        if "mentions" in tables:
-            # Speeches naming watched entities (suppliers and security provisions).
-            debates = "debates" in tables
-            page["speeches"] = await many(
-                db,
-                optional_sql(
-                    "SELECT c.contribution_id, substr(c.text, 1, 400) AS excerpt, group_concat(DISTINCT m.label || ':' || m.entity_id) AS entities{d}"
-                    " FROM contributions c JOIN mentions m ON m.doc_table = 'contributions' AND CAST(m.doc_id AS TEXT) = CAST(c.contribution_id AS TEXT)"
-                    " AND m.label IN ('SUPPLIER', 'PROVISION') AND m.entity_id IS NOT NULL{d_join}"
-                    " WHERE c.member_id = ? GROUP BY c.contribution_id ORDER BY {date}c.contribution_id LIMIT 200",
-                    {"d": (debates, ", d.title AS debate, d.date, d.house"),
-                     "d_join": (debates, " LEFT JOIN debates d ON d.debate_id = c.debate_id"),
-                     "date": (debates, "d.date, ")},
-                ),
-                [member_id],
-            )
-            names = await entity_names(db, tables)
-            for speech in page["speeches"]:
-                pairs = [pair.partition(":") for pair in (speech["entities"] or "").split(",") if pair]
-                speech["entity_list"] = [(label, eid, names.get((label, eid), eid)) for label, _, eid in pairs]
-    page["questions"] = []
-    if "written_questions" in tables:
-        page["questions"] = await many(
-            db,
-            "SELECT question_id, uin, date_tabled, heading FROM written_questions WHERE asking_member_id = ? ORDER BY date_tabled",
-            [member_id],
-        )
-    page["named_in"] = []
-    if "mentions" in tables:
-        typed = " OR member_id = ?" if "member_id" in cols["mentions"] else ""
-        page["named_in"] = await many(
-            db,
-            "SELECT doc_table, doc_id, count(*) AS n FROM mentions WHERE label = 'MEMBER' AND (CAST(entity_id AS TEXT) = ?" + typed + ")"
-            " GROUP BY doc_table, doc_id ORDER BY doc_table, doc_id LIMIT 200",
-            [str(member_id)] + ([member_id] if typed else []),
-        )
-        await label_rows(db, page["named_in"], "doc_table", "doc_id", cols=cols)
-        for d in page["named_in"]:
-            d["url"] = record_path(datasette, db.name, d["doc_table"], d["doc_id"])
+    page["votes"] = await many(db, VOTES_SQL, [member_id])
+    page["speech_count"] = (await one(db, "SELECT count(*) AS n FROM contributions WHERE member_id = ?", [member_id]))["n"]
+    page["speeches"] = await many(db, SPEECHES_SQL, [member_id])
+    names = await entity_names(db)
+    for speech in page["speeches"]:
+        pairs = [pair.partition(":") for pair in (speech["entities"] or "").split(",") if pair]
+        speech["entity_list"] = [(label, eid, names.get((label, eid), eid)) for label, _, eid in pairs]
+    page["questions"] = await many(
+        db,
+        "SELECT question_id, uin, date_tabled, heading FROM written_questions WHERE asking_member_id = ? ORDER BY date_tabled",
+        [member_id],
+    )
+    members = schema.table("members")
+    page["named_in"] = await many(
+        db,
+        f"SELECT doc_table, doc_id, count(*) AS n FROM mentions WHERE label = ?"
+        f" AND (CAST(entity_id AS TEXT) = ? OR [{schema.table('mentions').column_to('members')}] = ?)"
+        " GROUP BY doc_table, doc_id ORDER BY doc_table, doc_id LIMIT 200",
+        [members.mentioned.label, str(member_id), member_id],
+    )
+    await label_rows(db, page["named_in"], "doc_table", "doc_id")
+    for d in page["named_in"]:
+        d["url"] = record_path(datasette, db.name, d["doc_table"], d["doc_id"])
     return page
 
 
-async def entity(datasette, db, table, key, entity_id, label):
-    """A supplier or provision page: its record and every mention in context."""
-    cols = await table_columns(db)
-    tables = set(cols)
-    record = await one(db, f"SELECT * FROM [{table}] WHERE [{key}] = ?", [entity_id]) if table in tables else None
-    mentions = []
-    if "mentions" in tables:
-        typed = TYPED_ID.get(label) in cols["mentions"]
-        mentions = await many(
-            db,
-            "SELECT * FROM mentions WHERE label = ? AND (CAST(entity_id AS TEXT) = ?"
-            + (f" OR CAST([{TYPED_ID[label]}] AS TEXT) = ?" if typed else "")
-            + ") ORDER BY doc_table, doc_id, start LIMIT 1000",
-            [label, str(entity_id)] + ([str(entity_id)] if typed else []),
-        )
+async def entity(datasette, db, table, entity_id):
+    """A supplier's or provision's page (``table``, a :class:`schema.Table`): its record and every mention in context."""
+    record = await one(db, f"SELECT * FROM [{table.name}] WHERE [{table.id}] = ?", [entity_id])
+    typed = schema.table("mentions").column_to(table.name)
+    mentions = await many(
+        db,
+        f"SELECT * FROM mentions WHERE label = ? AND (CAST(entity_id AS TEXT) = ? OR CAST([{typed}] AS TEXT) = ?)"
+        " ORDER BY doc_table, doc_id, start LIMIT 1000",
+        [table.mentioned.label, str(entity_id), str(entity_id)],
+    )
     if record is None and not mentions:
         return None
-    page = {"record": record, "tables": tables, "mentions": [], "related": [], "flags": []}
+    page = {"record": record, "mentions": [], "related": [], "flags": []}
     if record is not None:
         page["fields"] = [(k, decode_json(v) if isinstance(v, str) and v[:1] in "[{" else v) for k, v in record.items()]
-        if table == "suppliers" and "supplier_risk_flags" in tables:
+        if table.name == "suppliers":
             page["flags"] = await many(db, "SELECT flag, source, url, date, note FROM supplier_risk_flags WHERE supplier_id = ? ORDER BY flag", [entity_id])
-        if "parent_id" in record and table in tables:
-            page["related"] = await many(db, f"SELECT [{key}] AS id, name FROM [{table}] WHERE parent_id = ? ORDER BY name", [entity_id])
+        for parent in (column for column, target in table.links.items() if target == table.name):
+            # Narrower records: a supplier's subsidiaries, a provision's narrower provisions.
+            page["related"] = await many(db, f"SELECT [{table.id}] AS id, name FROM [{table.name}] WHERE [{parent}] = ? ORDER BY name", [entity_id])
     # Context for each mention from its document, checked at its offsets.
     docs = {}
     for m in mentions:
         docs.setdefault((m["doc_table"], str(m["doc_id"])), []).append(m)
     doc_labels = {}
     for doc_table in {t for t, _ in docs}:
-        doc_labels[doc_table] = await record_labels(db, cols, doc_table, [i for t, i in docs if t == doc_table])
+        doc_labels[doc_table] = await record_labels(db, doc_table, [i for t, i in docs if t == doc_table])
     for (doc_table, doc_id), ms in docs.items():
-        pk = DOC_PK.get(doc_table)
+        doc = schema.TABLES.get(doc_table)
         row = None
-        if pk and doc_table in tables:
-            row = await one(db, f"SELECT * FROM [{doc_table}] WHERE CAST([{pk}] AS TEXT) = ?", [doc_id])
-        placed = place_mentions({f: row.get(f) for f in DOC_FIELDS.get(doc_table, ()) if row and f in row}, ms) if row else {}
+        if doc is not None and doc.tagging:
+            row = await one(db, f"SELECT * FROM [{doc_table}] WHERE CAST([{doc.id}] AS TEXT) = ?", [doc_id])
+        placed = place_mentions({f: row.get(f) for f in doc.tagging.fields}, ms) if row else {}
         where = {"link": record_path(datasette, db.name, doc_table, doc_id),
                  "doc_label": doc_labels.get(doc_table, {}).get(doc_id) or f"{doc_table} {doc_id}"}
         for field, pms in placed.items():

@@ -1,7 +1,8 @@
 """The Datasette plugin: search page, amendment/member/supplier/provision pages, Atom feeds.
 
-Loaded with ``--plugins-dir tracker/publish/plugins`` (see ``server.py``), whose
-one module imports these hook implementations.
+Registered with Datasette by the ``datasette`` entry point in ``pyproject.toml``, so an
+installed tracker serves these pages under plain ``datasette`` too; ``server.load_plugin``
+registers it for a source tree that is not installed.
 
 Routes (all read-only):
   /-/search?q=...[&kind=amendments][&page=2]   ranked search across every FTS table
@@ -12,6 +13,7 @@ Routes (all read-only):
   /-/feeds/bill/<id>.atom                       one bill's changes
   <any query or table selecting changes>.atom   the output renderer
 """
+import functools
 import json
 import urllib.parse
 
@@ -21,6 +23,7 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
 from tracker.publish import feeds, pages, search
+from tracker.store import schema
 
 FEED_LIMIT = 200
 SEARCH_PER_KIND = 20
@@ -28,18 +31,11 @@ SEARCH_MAX_PAGE = 100
 
 
 async def tracker_db(datasette):
-    """The tracker database: the first attached database holding ``amendments`` or ``bills``."""
-    fallback = None
+    """The tracker database: the first attached database holding the tracker's ``bills``."""
     for name, db in datasette.databases.items():
-        if name.startswith("_"):
-            continue
-        fallback = fallback or db
-        names = await db.table_names()
-        if "amendments" in names or "bills" in names:
+        if not name.startswith("_") and "bills" in await db.table_names():
             return db
-    if fallback is None:
-        raise NotFound("No database is attached")
-    return fallback
+    raise NotFound("No tracker database is attached")
 
 
 async def check_view(datasette, request, db):
@@ -75,58 +71,56 @@ async def search_page(request, datasette):
         page_no = max(1, min(int(request.args.get("page") or 1), SEARCH_MAX_PAGE))
     except ValueError:
         page_no = 1
-    tables = set(await db.table_names())
-    pks = {t: ((await db.primary_keys(t)) or ["rowid"])[0] for t in search.KINDS if t in tables}
-    queries = search.kind_queries(tables, pks)
+    kinds = {t.name: t for t in schema.searched()}
     results, counts, error, windowed = [], {}, None, []
     named, tagged = [], {}
     exact = request.args.get("exact") == "1"
     match = search.fts_query(q)
     if match:
-        chosen = {kind: queries[kind]} if kind in queries else queries
+        chosen = {kind: kinds[kind]} if kind in kinds else kinds
         per_kind = SEARCH_PER_KIND if len(chosen) > 1 else SEARCH_PER_KIND * 2
         offset = (page_no - 1) * per_kind if len(chosen) == 1 else 0
-        for name, sql in chosen.items():
+        for name, table in chosen.items():
             try:
                 floor = 0
                 if not exact:
-                    found = (await db.execute(search.floor_sql(name), {"q": match, "window": search.RANK_WINDOW})).rows
+                    found = (await db.execute(search.floor_sql(table), {"q": match, "window": search.RANK_WINDOW})).rows
                     if found:
                         floor = found[0][0]
-                        windowed.append(search.KINDS[name])
-                rows = (await db.execute(sql, search.params(match, limit=per_kind + 1, offset=offset, floor=floor))).rows
+                        windowed.append(table.search.kind)
+                rows = (await db.execute(search.ranked_sql(table), search.params(match, limit=per_kind + 1, offset=offset, floor=floor))).rows
             except Exception as exc:  # a query timing out or an FTS5 error: say so, keep other kinds
-                error = f"{search.KINDS[name]}: {exc}"
+                error = f"{table.search.kind}: {exc}"
                 continue
             rows = [dict(r) for r in rows]
             counts[name] = (len(rows[:per_kind]), len(rows) > per_kind)
             for row in rows[:per_kind]:
-                row["kind_label"] = search.KINDS[name]
+                row["kind_label"] = table.search.kind
                 row["snippet_html"] = search.snippet_html(row["snippet"])
                 row["title"] = row["title"] or f"{name} {row['id']}"
                 row["url"] = record_path(datasette, db.name, name, row["id"])
                 results.append(row)
         if page_no == 1:
             try:
-                named, tagged = await add_tagged(datasette, db, q, match, chosen, pks, tables, results, per_kind)
+                named, tagged = await add_tagged(datasette, db, q, match, chosen, results, per_kind)
             except Exception as exc:  # a time limit: the ranked matches still show
                 error = f"Tagged documents: {exc}"
         results.sort(key=lambda r: r["rank"])
     facets = [
         {
             "kind": name,
-            "label": search.KINDS[name],
+            "label": table.search.kind,
             "count": counts.get(name, (0, False)),
             "counted": name in counts or name in tagged,
             "tagged": tagged.get(name, 0),
             "url": datasette.urls.path("/-/search") + "?" + urllib.parse.urlencode({"q": q, "kind": name}),
             "selected": name == kind,
         }
-        for name in queries
+        for name, table in kinds.items()
     ]
     context = {
         "q": q,
-        "kind": kind if kind in queries else "",
+        "kind": kind if kind in kinds else "",
         "results": results,
         "facets": facets,
         "error": error,
@@ -135,10 +129,10 @@ async def search_page(request, datasette):
             datasette.urls.path("/-/search")
             + "?"
             + urllib.parse.urlencode({"q": q, "kind": kind, "page": page_no + 1, **({"exact": 1} if exact else {})})
-            if kind in queries and counts.get(kind, (0, False))[1]
+            if kind in kinds and counts.get(kind, (0, False))[1]
             else None
         ),
-        "indexed": [search.KINDS[t] for t in queries],
+        "indexed": [t.search.kind for t in kinds.values()],
         "named": named,
         "windowed": windowed,
         "window": search.RANK_WINDOW,
@@ -149,28 +143,24 @@ async def search_page(request, datasette):
     return await render(datasette, request, "tracker_search.html", context)
 
 
-async def add_tagged(datasette, db, q, match, chosen, pks, tables, results, per_kind):
+async def add_tagged(datasette, db, q, match, chosen, results, per_kind):
     """Add to ``results`` the documents tagged with a supplier or provision the query names, not matched by its words.
 
-    Returns ``(named, counts)``: the entities named (with their page) and ``{kind: tagged hits added}``.
+    ``chosen``: ``{kind: schema.Table}`` searched. Returns ``(named, counts)``: the entities
+    named (with their page) and ``{kind: tagged hits added}``.
     """
     counts = {}
-    if "mentions" not in tables:
-        return [], counts
-    columns = await pages.table_columns(db)
-    named_sql = search.named_entities_sql(columns)
     term = search.entity_term(q)
-    if named_sql is None or not term:
+    if not term:
         return [], counts
-    named = [dict(r) for r in (await db.execute(named_sql, {"t": term, "slug": search.slug(term)})).rows]
+    named = [dict(r) for r in (await db.execute(search.NAMED_ENTITIES_SQL, {"t": term, "slug": search.slug(term)})).rows]
     for n in named:
         n["url"] = pages.entity_path(datasette, n["label"], n["id"])
-    specs = search.kind_specs(tables, pks)
     by_label = {}
     for n in named:
         by_label.setdefault(n["label"], []).append(n["id"])
     names = {(n["label"], n["id"]): n["name"] or n["id"] for n in named}
-    for kind in chosen:
+    for kind, table in chosen.items():
         found = {}
         for label, ids in by_label.items():
             rows = await db.execute(search.TAGGED_DOCS_SQL, {"kind": kind, "label": label, "ids": json.dumps(ids), "limit": per_kind * 10})
@@ -180,18 +170,17 @@ async def add_tagged(datasette, db, q, match, chosen, pks, tables, results, per_
                 found[r["id"]] = (",".join(x for x in (texts, r["texts"]) if x), entities)
         if not found:
             continue
-        matched = {r["id"] for r in (await db.execute(search.fts_matched_sql(kind, specs[kind][1]), {"q": match, "ids": json.dumps(list(found))})).rows}
+        matched = {r["id"] for r in (await db.execute(search.fts_matched_sql(table), {"q": match, "ids": json.dumps(list(found))})).rows}
         extra = [i for i in found if i not in matched][:per_kind]
         if not extra:
             continue
-        title, pk, joins = specs[kind]
-        rows = {str(r["id"]): dict(r) for r in (await db.execute(search.titles_sql(kind, title_sql=title, pk=pk, joins=joins), {"ids": json.dumps(extra)})).rows}
+        rows = {str(r["id"]): dict(r) for r in (await db.execute(search.titles_sql(table), {"ids": json.dumps(extra)})).rows}
         for position, doc_id in enumerate(extra):
             row = rows.get(doc_id)
             if row is None:
                 continue
             row.update(
-                kind_label=search.KINDS[kind],
+                kind_label=table.search.kind,
                 snippet_html=search.tagged_snippet(sorted(set(found[doc_id][1])), found[doc_id][0]),
                 rank=1_000_000 + position,  # after every ranked match
                 url=record_path(datasette, db.name, kind, row["id"]),
@@ -232,10 +221,10 @@ def common_links(datasette, db):
 
 
 def tabled_links(datasette, db, record_id, page):
-    a = page["amendment"]
+    bill_id = page["amendment"].get(schema.table(page["table"]).bill)
     return {
         "row_url": datasette.urls.row(db.name, page["table"], str(record_id)),
-        "feed_url": feed_path(datasette, a.get("bill_id")) if a.get("bill_id") is not None else feed_path(datasette),
+        "feed_url": feed_path(datasette, bill_id) if bill_id is not None else feed_path(datasette),
     }
 
 
@@ -259,17 +248,20 @@ def _entity_link(datasette, label, entity_id, name):
     return Markup('<a href="{}">{}</a>').format(path, name)
 
 
-def entity_route(table, key, label, noun):
+def entity_route(table):
+    """The page of a supplier or a provision (``table``: its :class:`schema.Table`)."""
+    noun = table.page.name
+
     def load(datasette, db, entity_id):
-        return pages.entity(datasette, db, table, key, str(entity_id), label)
+        return pages.entity(datasette, db, table, str(entity_id))
 
     def links(datasette, db, entity_id, page):
         return {
             "noun": noun,
             "entity_id": entity_id,
-            "label": label,
-            "row_url": datasette.urls.row(db.name, table, tilde_encode(entity_id)) if page["record"] else None,
-            "entity_url": lambda eid: pages.page_path(datasette, noun, eid),
+            "label": table.mentioned.label,
+            "row_url": datasette.urls.row(db.name, table.name, tilde_encode(entity_id)) if page["record"] else None,
+            "entity_url": lambda eid: pages.page_path(datasette, table.page, eid),
         }
 
     return page_route(load, "tracker_entity.html", noun, "entity_id", links)
@@ -315,9 +307,7 @@ async def bill_feed(request, datasette):
     db = await tracker_db(datasette)
     await check_view(datasette, request, db)
     bill_id = int(request.url_vars["bill_id"])
-    bill = None
-    if "bills" in await db.table_names():
-        bill = await pages.one(db, "SELECT bill_id, short_title FROM bills WHERE bill_id = ?", [bill_id])
+    bill = await pages.one(db, "SELECT bill_id, short_title FROM bills WHERE bill_id = ?", [bill_id])
     if bill is None:
         raise NotFound(f"No bill {bill_id}")
     rows = await _change_rows(db, "WHERE c.bill_id = ?", [bill_id])
@@ -389,8 +379,8 @@ def register_routes():
         (r"^/-/search$", search_page),
         (r"^/-/amendment/(?P<amendment_id>\d+)$", amendment_page),
         (r"^/-/member/(?P<member_id>\d+)$", member_page),
-        (r"^/-/supplier/(?P<entity_id>[^/]+)$", entity_route("suppliers", "supplier_id", "SUPPLIER", "supplier")),
-        (r"^/-/provision/(?P<entity_id>[^/]+)$", entity_route("provisions", "provision_id", "PROVISION", "provision")),
+        (r"^/-/supplier/(?P<entity_id>[^/]+)$", entity_route(schema.with_page("supplier"))),
+        (r"^/-/provision/(?P<entity_id>[^/]+)$", entity_route(schema.with_page("provision"))),
         (r"^/-/feeds/changes\.atom$", changes_feed),
         (r"^/-/feeds/bill/(?P<bill_id>\d+)\.atom$", bill_feed),
     ]
@@ -405,56 +395,54 @@ def register_output_renderer(datasette):
     }
 
 
-PAGE_COLUMNS = {
-    ("amendments", "number"): ("amendment", "amendment_id"),
-    ("amendments_overview", "number"): ("amendment", "amendment_id"),
-    ("members", "name"): ("member", "member_id"),
-    ("suppliers", "name"): ("supplier", "supplier_id"),
-    ("provisions", "name"): ("provision", "provision_id"),
-}
-QUERY_ID_COLUMNS = {"amendment_id": "amendment", "member_id": "member", "supplier_id": "supplier", "provision_id": "provision"}
+@functools.cache
+def _linked_columns():
+    """``{(table or view, column): table}``: the columns Datasette's table views show as a link to a record's page."""
+    return {(name, t.page.link_column): t for t in schema.paged() for name in (t.name, *t.page.views)}
+
+
+@functools.cache
+def _key_columns():
+    """``{key column: table}`` of the tables with a page: a query's column of that name links to the page."""
+    return {t.id: t for t in schema.paged()}
 
 
 @hookimpl
 def render_cell(row, value, column, table, datasette):
-    """Link names to the publication's pages: in tables, the label column; in queries, the id columns."""
+    """Link names to the publication's pages: in tables, the column the schema names; in queries, the key columns."""
     if value is None:
         return None
     if table is not None:
-        target = PAGE_COLUMNS.get((table, column))
+        target = _linked_columns().get((table, column))
         if target is None:
             return None
-        page, key = target
         try:
-            key_value = row[key]
+            key_value = row[target.id]
         except (KeyError, IndexError):
             return None
-        if key_value is None:
-            return None
-        path = datasette.urls.path(f"/-/{page}/{urllib.parse.quote(str(key_value), safe='')}")
-        return Markup('<a href="{}">{}</a>').format(path, value)
-    page = QUERY_ID_COLUMNS.get(column)
-    if page is None or isinstance(value, (bytes, dict)):
+        path = pages.page_path(datasette, target.page, key_value)
+        return Markup('<a href="{}">{}</a>').format(path, value) if path else None
+    if isinstance(value, (bytes, dict)):
         return None
-    if page in ("amendment", "member") and not str(value).isdigit():
-        return None
-    path = datasette.urls.path(f"/-/{page}/{urllib.parse.quote(str(value), safe='')}")
-    return Markup('<a href="{}">{}</a>').format(path, value)
+    target = _key_columns().get(column)
+    path = pages.page_path(datasette, target.page, value) if target else None
+    return Markup('<a href="{}">{}</a>').format(path, value) if path else None
 
 
 @hookimpl
 def extra_template_vars(view_name, request, datasette, table, database):
-    """Links every page's navigation shows (search, the changes feed, a bill's own feed), and a ping-pong item's page."""
+    """Links every page's navigation shows (search, the changes feed, a bill's own feed, a record's
+    page), and the record of a tabled item without a page of its own (a ping-pong item's row page)."""
     bill_feed_url = page_url = page_label = None
+    declared = schema.TABLES.get(table) if table else None
     pks = ""
     if view_name == "row" and request is not None:
         pks = str((request.url_vars or {}).get("pks") or "")
         if table == "bills" and pks.isdigit():
             bill_feed_url = feed_path(datasette, pks)
-        page = ROW_PAGES.get(table)
-        if page and pks and (pks.isdigit() or page in ("supplier", "provision")):
-            page_url = datasette.urls.path(f"/-/{page}/{pks}")
-            page_label = f"Open the {page} page"
+        if declared and declared.page and pks:
+            page_url = pages.page_path(datasette, declared.page, pks)
+            page_label = f"Open the {declared.page.name} page" if page_url else None
 
     async def inner():
         found = {
@@ -465,15 +453,12 @@ def extra_template_vars(view_name, request, datasette, table, database):
             "tracker_page_label": page_label,
             "tracker_item": None,
         }
-        if view_name == "row" and table == "pingpong_items" and pks.isdigit() and database:
+        if view_name == "row" and declared and declared.tabled and not declared.page and pks.isdigit() and database:
             db = datasette.get_database(database)
-            item = await pages.tabled(datasette, db, "pingpong_items", int(pks))
+            item = await pages.tabled(datasette, db, table, int(pks))
             if item is not None:
                 item.update({**common_links(datasette, db), **tabled_links(datasette, db, pks, item), "row_url": "#full-record"})
                 found["tracker_item"] = item
         return found
 
     return inner
-
-
-ROW_PAGES = {"amendments": "amendment", "members": "member", "suppliers": "supplier", "provisions": "provision"}

@@ -16,20 +16,8 @@ import re
 
 from markupsafe import Markup, escape
 
-from tracker.store.migrations.m0004_publish import FTS
-
 OPEN, CLOSE = "\x02", "\x03"
 RANK_WINDOW = 20_000
-
-# kind -> how a hit is titled and where it links (see pages.py for the links)
-KINDS = {
-    "amendments": "Amendments",
-    "pingpong_items": "Ping-pong motions and amendments",
-    "contributions": "Debate contributions",
-    "bill_clauses": "Bill clauses",
-    "written_questions": "Written questions",
-    "written_statements": "Written statements",
-}
 
 _TOKEN = re.compile(r'"[^"]*"|\S+')
 
@@ -63,75 +51,31 @@ def snippet_html(snippet):
     return Markup(text.replace(OPEN, "").replace(CLOSE, ""))
 
 
-def ranked_sql(table, *, title_sql, pk, joins="", snippet_tokens=24):
-    """The ranked query for one indexed table: params ``:q``, ``:floor``, ``:limit``, ``:offset``.
+def ranked_sql(table, *, snippet_tokens=24):
+    """The ranked query for one indexed table (a :class:`schema.Table`): params ``:q``, ``:floor``, ``:limit``, ``:offset``.
 
-    The inner query is FTS5 alone ordered by ``rank`` (bm25 with the weights set
-    in m0004) over the matches with ``rowid >= :floor`` (see :func:`floor_sql`),
-    so snippets are made only for the rows returned; the outer query joins the
-    row for its title.
+    The inner query is FTS5 alone ordered by ``rank`` (bm25 with the schema's weights)
+    over the matches with ``rowid >= :floor`` (see :func:`floor_sql`), so snippets are
+    made only for the rows returned; the outer query names each row by its label.
     """
-    fts = f"{table}_fts"
-    return f"""SELECT '{table}' AS kind, t.[{pk}] AS id, {title_sql} AS title, f.snippet, f.rank
+    fts = table.fts
+    return f"""SELECT '{table.name}' AS kind, t.[{table.id}] AS id, {table.label} AS title, {table.context or 'NULL'} AS context, f.snippet, f.rank
 FROM (
   SELECT rowid, snippet([{fts}], -1, char(2), char(3), '…', {int(snippet_tokens)}) AS snippet, rank
   FROM [{fts}] WHERE [{fts}] MATCH :q AND rowid >= :floor ORDER BY rank LIMIT :limit OFFSET :offset
 ) f
-JOIN [{table}] t ON t.rowid = f.rowid
-{joins}
+JOIN [{table.name}] t ON t.rowid = f.rowid
 ORDER BY f.rank"""
 
 
 def floor_sql(table):
     """The lowest rowid of the newest ``:window`` matches, or no row when there are fewer (rank all)."""
-    fts = f"{table}_fts"
+    fts = table.fts
     return f"SELECT rowid FROM [{fts}] WHERE [{fts}] MATCH :q ORDER BY rowid DESC LIMIT 1 OFFSET :window - 1"
 
 
 def params(q, *, limit, offset=0, floor=0):
     return {"q": q, "limit": limit, "offset": offset, "floor": floor}
-
-
-def kind_specs(tables, pks):
-    """``{kind: (title_sql, pk, joins)}`` for every indexed table present (``pks``: table -> pk)."""
-    tables = set(tables)
-    specs = {}
-    for table in FTS:
-        if table not in tables or f"{table}_fts" not in tables:
-            continue
-        pk = pks.get(table) or "rowid"
-        joins = ""
-        if table == "amendments":
-            title = "'Amendment ' || COALESCE(t.number, '?') || COALESCE(' — ' || s.description || ' (' || s.house || ')', '')"
-            joins = "LEFT JOIN bill_stages s ON s.bill_stage_id = t.bill_stage_id" if "bill_stages" in tables else ""
-            if not joins:
-                title = "'Amendment ' || COALESCE(t.number, '?')"
-        elif table == "pingpong_items":
-            title = "COALESCE(t.type, 'Motion') || ' ' || COALESCE(t.number, '?')"
-            if "bill_stages" in tables:
-                title += " || COALESCE(' — ' || s.description || ' (' || s.house || ')', '')"
-                joins = "LEFT JOIN bill_stages s ON s.bill_stage_id = t.bill_stage_id"
-        elif table == "contributions":
-            if "debates" in tables:
-                joins = "LEFT JOIN debates d ON d.debate_id = t.debate_id"
-                title = "COALESCE(t.attributed_to, 'Unattributed') || COALESCE(' — ' || d.title, '') || COALESCE(', ' || d.date, '')"
-            else:
-                title = "COALESCE(t.attributed_to, 'Unattributed')"
-        elif table == "bill_clauses":
-            title = "COALESCE(t.kind, 'Clause') || ' ' || COALESCE(t.number, '') || COALESCE(': ' || t.heading, '') || COALESCE(' (' || t.version || ')', '')"
-        elif table == "written_questions":
-            title = "'Question ' || COALESCE(t.uin, '') || COALESCE(': ' || t.heading, '')"
-        elif table == "written_statements":
-            title = "'Statement ' || COALESCE(t.uin, '') || COALESCE(': ' || t.title, '')"
-        else:  # pragma: no cover - every FTS table is named above
-            title = f"t.[{pk}]"
-        specs[table] = (title, pk, joins)
-    return specs
-
-
-def kind_queries(tables, pks):
-    """``{kind: sql}`` for every indexed table present (``tables``: names; ``pks``: table -> pk)."""
-    return {table: ranked_sql(table, title_sql=title, pk=pk, joins=joins) for table, (title, pk, joins) in kind_specs(tables, pks).items()}
 
 
 # --- tagged entities ------------------------------------------------------
@@ -150,28 +94,15 @@ def slug(term):
     return re.sub(r"[^a-z0-9]+", "-", term).strip("-")
 
 
-def named_entities_sql(columns):
-    """SQL naming the suppliers and provisions (with narrower provisions) a term names; params ``:t``, ``:slug``.
-
-    ``columns``: ``{table: [columns]}``; returns None when neither registry is there.
-    """
-    parts = []
-    if {"supplier_id", "name"} <= set(columns.get("suppliers", ())):
-        alias = (
-            " OR (json_valid(aliases) AND EXISTS (SELECT 1 FROM json_each(aliases) WHERE lower(value) = :t))"
-            if "aliases" in columns["suppliers"] else ""
-        )
-        parts.append(f"SELECT 'SUPPLIER' AS label, supplier_id AS id, name FROM suppliers WHERE lower(name) = :t OR supplier_id = :slug{alias}")
-    provisions = {"provision_id", "name"} <= set(columns.get("provisions", ()))
-    if provisions:
-        parts.append("SELECT 'PROVISION', provision_id, name FROM provisions WHERE lower(name) = :t OR provision_id = :slug")
-    if not parts:
-        return None
-    narrower = (
-        " UNION SELECT 'PROVISION', p.provision_id, p.name FROM provisions p JOIN wanted w ON w.label = 'PROVISION' AND p.parent_id = w.id"
-        if provisions and "parent_id" in columns["provisions"] else ""
-    )
-    return f"WITH RECURSIVE wanted(label, id, name) AS ({' UNION '.join(parts)}{narrower}) SELECT DISTINCT label, id, name FROM wanted"
+# The suppliers and provisions (with their narrower provisions) a term names; params ``:t``, ``:slug``.
+NAMED_ENTITIES_SQL = """WITH RECURSIVE wanted(label, id, name) AS (
+  SELECT 'SUPPLIER' AS label, supplier_id AS id, name FROM suppliers
+  WHERE lower(name) = :t OR supplier_id = :slug
+     OR (json_valid(aliases) AND EXISTS (SELECT 1 FROM json_each(aliases) WHERE lower(value) = :t))
+  UNION SELECT 'PROVISION', provision_id, name FROM provisions WHERE lower(name) = :t OR provision_id = :slug
+  UNION SELECT 'PROVISION', p.provision_id, p.name FROM provisions p JOIN wanted w ON w.label = 'PROVISION' AND p.parent_id = w.id
+)
+SELECT DISTINCT label, id, name FROM wanted"""
 
 
 TAGGED_DOCS_SQL = """SELECT CAST(doc_id AS TEXT) AS id, group_concat(DISTINCT text) AS texts, group_concat(DISTINCT entity_id) AS entities
@@ -179,17 +110,17 @@ FROM mentions WHERE doc_table = :kind AND label = :label AND entity_id IN (SELEC
 GROUP BY CAST(doc_id AS TEXT) ORDER BY min(id) LIMIT :limit"""
 
 
-def fts_matched_sql(table, pk):
+def fts_matched_sql(table):
     """Which of ``:ids`` the text search ``:q`` matches (those are already among the ranked results)."""
-    fts = f"{table}_fts"
-    return (f"SELECT CAST(t.[{pk}] AS TEXT) AS id FROM [{fts}] f JOIN [{table}] t ON t.rowid = f.rowid"
-            f" WHERE [{fts}] MATCH :q AND CAST(t.[{pk}] AS TEXT) IN (SELECT value FROM json_each(:ids))")
+    fts, key = table.fts, table.id
+    return (f"SELECT CAST(t.[{key}] AS TEXT) AS id FROM [{fts}] f JOIN [{table.name}] t ON t.rowid = f.rowid"
+            f" WHERE [{fts}] MATCH :q AND CAST(t.[{key}] AS TEXT) IN (SELECT value FROM json_each(:ids))")
 
 
-def titles_sql(table, *, title_sql, pk, joins=""):
-    """Titled rows of ``table`` for the ids in ``:ids`` (the search's other hits: tagged, not matched)."""
-    return (f"SELECT '{table}' AS kind, t.[{pk}] AS id, {title_sql} AS title FROM [{table}] t {joins}"
-            f" WHERE CAST(t.[{pk}] AS TEXT) IN (SELECT value FROM json_each(:ids))")
+def titles_sql(table):
+    """Labelled rows of ``table`` for the ids in ``:ids`` (the search's other hits: tagged, not matched)."""
+    return (f"SELECT '{table.name}' AS kind, t.[{table.id}] AS id, {table.label} AS title, {table.context or 'NULL'} AS context"
+            f" FROM [{table.name}] t WHERE CAST(t.[{table.id}] AS TEXT) IN (SELECT value FROM json_each(:ids))")
 
 
 def tagged_snippet(names, texts):
@@ -200,11 +131,11 @@ def tagged_snippet(names, texts):
     )
 
 
-def counting_sql(table, pk):
+def counting_sql(table):
     """What Datasette's table ``?_search=`` runs: a count of every match, then a page by key."""
-    fts = f"{table}_fts"
+    fts = table.fts
     where = f"rowid IN (SELECT rowid FROM [{fts}] WHERE [{fts}] MATCH :q)"
     return (
-        f"SELECT count(*) FROM [{table}] WHERE {where}",
-        f"SELECT * FROM [{table}] WHERE {where} ORDER BY [{pk}] LIMIT 101",
+        f"SELECT count(*) FROM [{table.name}] WHERE {where}",
+        f"SELECT * FROM [{table.name}] WHERE {where} ORDER BY [{table.id}] LIMIT 101",
     )

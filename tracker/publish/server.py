@@ -2,10 +2,14 @@
 
 ``metadata.json`` holds the publication's metadata under the placeholder
 database name ``tracker``; :func:`build_metadata` renames it to the served
-file's name (Datasette names a database after its file) and keeps only the
-canned queries whose tables exist (each query lists them in ``requires``; a query
-may carry a ``fallback`` form, with its own ``requires`` and ``sql``, for a
-database without some of them).
+file's name (Datasette names a database after its file) and fills in the canned
+queries it lists, each from its own file ``queries/<name>.sql`` (see
+:func:`canned_query`). Every database served has the full schema (``tracker serve``
+opens it with ``store.open_db`` first), so every query runs on it.
+
+The plugin (``plugin.py``) is registered through the ``datasette`` entry point in
+``pyproject.toml``; :func:`load_plugin` registers the same module for a source tree
+that is not installed.
 
 Safety:
 - the database is opened read-only: Datasette's connections to a mutable file
@@ -31,8 +35,9 @@ from scrapers.errors import TrackerError
 HERE = Path(__file__).parent
 METADATA = HERE / "metadata.json"
 TEMPLATES = HERE / "templates"
-PLUGINS = HERE / "plugins"
+QUERIES = HERE / "queries"
 PLACEHOLDER = "tracker"
+PLUGIN = "tracker"  # the name of the ``datasette`` entry point in pyproject.toml
 SETTINGS = {
     "sql_time_limit_ms": 1500,
     "facet_time_limit_ms": 300,
@@ -73,23 +78,26 @@ def secret_columns(db_path):
     return found
 
 
+def canned_query(name):
+    """The canned query ``queries/<name>.sql`` as Datasette metadata: ``{title, description, sql}``.
+
+    The file opens with a comment: its first line is the title, the lines after it the
+    description; the SQL follows.
+    """
+    lines = (QUERIES / f"{name}.sql").read_text(encoding="utf-8").splitlines()
+    header = []
+    while lines and lines[0].startswith("--"):
+        header.append(lines.pop(0)[2:].strip())
+    if not header or not header[0]:
+        raise ServeError(f"{QUERIES / name}.sql: the query has no title (a first comment line)")
+    return {"title": header[0], "description": " ".join(line for line in header[1:] if line), "sql": "\n".join(lines).strip()}
+
+
 def build_metadata(db_path, *, name=None):
-    """The metadata for serving ``db_path``: keyed by its database name, queries filtered."""
+    """The metadata for serving ``db_path``: keyed by its database name, with the canned queries' SQL."""
     meta = json.loads(METADATA.read_text(encoding="utf-8"))
-    tables = set(_schema(db_path)) if Path(db_path).exists() else set()
     database = meta["databases"].pop(PLACEHOLDER)
-    queries = {}
-    for key, query in database.get("queries", {}).items():
-        query = dict(query)
-        fallback = query.pop("fallback", None)
-        needs = set(query.pop("requires", []))
-        if not needs <= tables and fallback:
-            # A simpler form of the query for a database without some of its tables.
-            query["sql"], needs = fallback["sql"], set(fallback.get("requires", []))
-        if needs <= tables:
-            queries[key] = query
-    database["queries"] = queries
-    database["tables"] = {t: v for t, v in database.get("tables", {}).items() if t in tables}
+    database["queries"] = {query: canned_query(query) for query in database.get("queries", [])}
     meta["databases"][name or database_name(db_path)] = database
     return meta
 
@@ -121,21 +129,37 @@ def datasette_args(db_path, *, host="127.0.0.1", port=8001, immutable=False, met
     for key, value in SETTINGS.items():
         args += ["--setting", key, str(value).lower() if isinstance(value, bool) else str(value)]
     args += ["--metadata", str(metadata_path or write_metadata(db_path))]
-    args += ["--template-dir", str(TEMPLATES), "--plugins-dir", str(PLUGINS)]
+    args += ["--template-dir", str(TEMPLATES)]
     return args
+
+
+def load_plugin():
+    """Register the publication's hooks with Datasette, unless its entry point already has.
+
+    Installed (``pip install -e .``), the ``datasette`` entry point loads ``tracker.publish.plugin``
+    whenever Datasette starts, so plain ``datasette tracker.db`` serves the pages too. Run from a
+    source tree that is not installed (or was installed before the entry point existed), the
+    same module is registered here, under the entry point's name.
+    """
+    from datasette.plugins import pm
+
+    from tracker.publish import plugin
+
+    if pm.get_plugin(PLUGIN) is None and not pm.is_registered(plugin):
+        pm.register(plugin, name=PLUGIN)
 
 
 def make_datasette(db_path, *, immutable=False):
     """An in-process Datasette configured exactly as :func:`serve` runs it (for tests and scripts)."""
     from datasette.app import Datasette
 
+    load_plugin()
     files, immutables = ([], [str(db_path)]) if immutable else ([str(db_path)], [])
     return Datasette(
         files,
         immutables=immutables,
         metadata=build_metadata(db_path),
         template_dir=str(TEMPLATES),
-        plugins_dir=str(PLUGINS),
         settings=dict(SETTINGS),
     )
 
@@ -145,4 +169,5 @@ def serve(db_path, *, host="127.0.0.1", port=8001, immutable=False):
     from datasette.cli import cli as datasette_cli
 
     check_servable(db_path)
+    load_plugin()
     datasette_cli.main(["serve", *datasette_args(db_path, host=host, port=port, immutable=immutable)], standalone_mode=False)

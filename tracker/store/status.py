@@ -3,15 +3,12 @@ from typing import Any
 
 import sqlite_utils
 
-COUNTED_TABLES = (
-    "bills", "bill_stages", "amendments", "pingpong_items", "members", "amendment_sponsors",
-    "debates", "contributions", "divisions", "division_votes", "written_questions", "written_statements",
-    "bill_clauses", "mentions", "changes",
-)
+from tracker.store import schema
 
 
 def database_status(db: sqlite_utils.Database, *, runs: int = 5, changes: int = 10) -> dict[str, Any]:
-    """A dict with ``runs`` (latest first, with their change counts), ``counts`` and ``changes``."""
+    """A dict with ``runs`` (latest first, with their change counts), ``counts`` (of the tables
+    the schema counts) and ``changes``."""
     recent_runs = [
         dict(row)
         for row in db.query(
@@ -20,7 +17,6 @@ def database_status(db: sqlite_utils.Database, *, runs: int = 5, changes: int = 
             [runs],
         )
     ]
-    existing = set(db.table_names())
-    counts = {t: db[t].count for t in COUNTED_TABLES if t in existing}
+    counts = {t.name: db[t.name].count for t in schema.counted()}
     recent_changes = list(db.query("SELECT * FROM changes ORDER BY id DESC LIMIT ?", [changes]))
     return {"runs": recent_runs, "counts": counts, "changes": recent_changes}

@@ -2,6 +2,7 @@
 from scrapers import members as members_api
 from scrapers.errors import TrackerError, parsing
 from tracker import store
+from tracker.store import schema
 from tracker.sync.common import rows
 
 
@@ -55,24 +56,13 @@ def merge_names(db, rows):
         )
 
 
-_REFERENCES = (
-    "SELECT member_id FROM amendment_sponsors",
-    "SELECT member_id FROM pingpong_sponsors",
-    "SELECT lead_sponsor_id FROM amendments",
-    "SELECT lead_sponsor_id FROM pingpong_items",
-    "SELECT member_id FROM contributions",
-    "SELECT member_id FROM division_votes",
-    "SELECT asking_member_id FROM written_questions",
-    "SELECT answering_member_id FROM written_questions",
-    "SELECT member_id FROM written_statements",
-    "SELECT member_id FROM members WHERE source_url IS NULL",
-)
-
-
 def referenced_member_ids(db):
+    """Every member id a record refers to (the schema's member columns), and the members
+    known so far only from such a reference (no Members API record yet)."""
     ids = set()
-    for sql in _REFERENCES:
-        ids.update(r[0] for r in db.execute(sql).fetchall() if r[0])
+    for table, column in schema.member_columns():
+        ids.update(r[0] for r in db.execute(f"SELECT [{column}] FROM [{table}]").fetchall() if r[0])
+    ids.update(r[0] for r in db.execute("SELECT member_id FROM members WHERE source_url IS NULL").fetchall() if r[0])
     return ids
 
 

@@ -30,9 +30,9 @@ from scrapers.errors import TrackerError
 from tracker import store
 from tracker.tagging.links import StageLinks, digest
 from tracker.tagging.registries import load_registries
-from tracker.tagging.sources import SOURCES, select_page_sql, table_columns
+from tracker.tagging.sources import sources
 
-__all__ = ["LINK_RULES_VERSION", "SOURCES", "build_pipeline", "check_date", "load_registries", "members_from_db",
+__all__ = ["LINK_RULES_VERSION", "build_pipeline", "check_date", "load_registries", "members_from_db",
            "tag_database", "tag_text", "tagger_version"]
 
 PAGE = 500
@@ -108,29 +108,26 @@ def tag_database(db: sqlite_utils.Database, *, nlp: Language | None = None, tabl
     ``progress(table, done)`` is called after each page.
     """
     wanted = set(tables) if tables else None
+    documents = sources()
     if wanted:
-        unknown = wanted - {s.table for s in SOURCES}
+        unknown = wanted - {s.table for s in documents}
         if unknown:
             raise TrackerError(f"cannot tag {', '.join(sorted(unknown))}: not a document table"
-                               f" (one of {', '.join(s.table for s in SOURCES)})", source="nlp")
+                               f" (one of {', '.join(s.table for s in documents)})", source="nlp")
     load_registries(db)
     if nlp is None:
         nlp = build_pipeline(db)
     version = tagger_version(nlp)
-    existing = set(db.table_names())
     summary = {"pipeline_version": version, "members": nlp.meta.get("pbt_members", 0), "tables": {}}
     stages = StageLinks(db)
-    for source in SOURCES:
-        if source.table not in existing or (wanted and source.table not in wanted):
+    for source in documents:
+        if wanted and source.table not in wanted:
             continue
         counts = summary["tables"][source.table] = {"documents": 0, "tagged": 0, "unchanged": 0, "mentions": 0, "removed": 0}
-        columns = table_columns(db, source.table)
-        sql, fields = select_page_sql(db, source, columns)
-        if sql is None:
-            continue
+        fields = source.fields
         after = 0
         while True:
-            rows = db.execute(sql, [after, page_size]).fetchall()
+            rows = db.execute(source.select_sql, [after, page_size]).fetchall()
             if not rows:
                 break
             after = rows[-1][0]

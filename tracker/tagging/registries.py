@@ -18,7 +18,7 @@ import sqlite_utils
 from nlp.components import DATA_DIR, read_jsonl
 from scrapers.errors import TrackerError
 from tracker import store
-from tracker.store.migrations.m0003_nlp import RISK_FLAGS
+from tracker.store.schema import RISK_FLAGS
 from tracker.vocab import RunStatus
 
 RUN_SOURCES = "registries"
