@@ -206,9 +206,9 @@ def status(ctx, runs, n_changes, as_json):
 
 
 def _register_area_commands():
-    from tracker.cli import members, nlp, positions, versions
+    from tracker.cli import alerts, members, nlp, positions, versions
 
-    for module in (members, nlp, positions, versions):
+    for module in (members, nlp, positions, versions, alerts):
         for command in module.COMMANDS:
             cli.add_command(command)
 
