@@ -6,6 +6,7 @@ header and ``event_id`` field, so a receiver can drop a repeat.
 """
 import json
 from datetime import datetime, timezone
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Sequence
@@ -13,6 +14,10 @@ from typing import Sequence
 from markupsafe import Markup, escape
 
 from tracker.alerts.watches import Watch
+
+# Headers are not folded (up to RFC 5322's 998 characters): the standard library's folding of a
+# subject with non-ASCII words leaves a doubled space in it when read back.
+MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 def _spans(event: dict) -> list:
@@ -106,7 +111,7 @@ def email_message(watch: Watch, events: Sequence[dict], message_id: str, *, site
                   now: datetime = None) -> EmailMessage:
     """The email for one message: plain text and HTML, its id in ``Message-ID`` and ``X-Tracker-Event``."""
     domain = parseaddr(mail_from)[1].rpartition("@")[2] or "procurement-bill-tracker"
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = mail_from
     message["To"] = to
     message["Subject"] = subject(watch, events)
