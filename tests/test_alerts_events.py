@@ -12,15 +12,13 @@ from tracker import store, tagging
 from tracker.alerts import outbox, watches
 from tracker.alerts.events import derive_events, excerpt_around, readable, term_pattern
 from tracker.sampleapi import SampleApi
-from tracker.sync import bills_step, run_sync
-from tracker.sync.parliament import divisions_step, hansard_step, members_step, questions_step
+from tracker.sync import plan_steps, run_sync
 
 BILL = 3159
 REPORT = "17577"  # the Commons report stage of the sample
 ESHALOMI = 4812
 LEIGH_AMENDMENT = 10001754  # "5" at Commons report, NoDecision, Sir Edward Leigh
 RAYNER_AMENDMENT = 10001747  # "4" at Commons report, Florence Eshalomi and Angela Rayner
-SOURCES = "bills,members,hansard,divisions,questions"
 
 
 def point_at(server, setenv):
@@ -29,9 +27,9 @@ def point_at(server, setenv):
 
 
 def sync(db, archive):
-    steps = [bills_step(bill_ids=[BILL]), members_step(), hansard_step(), divisions_step(),
-             questions_step(terms=("Hikvision", "surveillance equipment"))]
-    run = run_sync(db, steps, sources=SOURCES, archive_dir=str(archive), rate_limit=0, client_options=NO_WAIT)
+    steps, sources = plan_steps(bill_ids=[BILL], members=True, hansard=True, divisions=True, questions=True,
+                                terms=("Hikvision", "surveillance equipment"))
+    run = run_sync(db, steps, sources=sources, archive_dir=str(archive), rate_limit=0, client_options=NO_WAIT)
     assert run.errors == []
     tagging.tag_database(db)
     return run

@@ -33,7 +33,8 @@ from typing import Callable, Optional
 from tracker import store
 from tracker.alerts import links, outbox
 from tracker.alerts.watches import Watch, list_watches
-from tracker.tagging import SOURCES
+from tracker.sync.common import rows
+from tracker.tagging.sources import SOURCES
 
 TEXT_FIELDS = {source.table: source.fields for source in SOURCES}
 TABLED = {"amendments": ("amendment_id", "amendment_sponsors"), "pingpong_items": ("pingpong_item_id", "pingpong_sponsors")}
@@ -112,11 +113,6 @@ class Facts:
         self.db = db
         self.families = {}
 
-    def rows(self, sql, params=()):
-        cursor = self.db.execute(sql, list(params))
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, r)) for r in cursor.fetchall()]
-
     def __call__(self, change: dict) -> list:
         table, kind = change["table_name"], change["kind"]
         fields = json.loads(change["changed_fields"] or "{}")
@@ -146,7 +142,8 @@ class Facts:
         if not fields:
             return []
         marks = ", ".join("?" for _ in fields)
-        found = self.rows(
+        found = rows(
+            self.db,
             f"SELECT * FROM mentions WHERE doc_table = ? AND doc_id = ? AND field IN ({marks}) ORDER BY start",
             [table, str(record_id), *fields],
         )
@@ -164,7 +161,8 @@ class Facts:
         row = links.load_row(self.db, table, record_id)
         if row is None:
             return []
-        sponsors = self.rows(
+        sponsors = rows(
+            self.db,
             f"SELECT s.member_id, COALESCE(m.name, s.member_id) AS name FROM [{sponsor_table}] s"
             f" LEFT JOIN members m ON m.member_id = s.member_id WHERE s.[{key}] = ? ORDER BY s.sort_order",
             [row[key]],

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Optional, Sequence
 
 from tracker import store
+from tracker.sync.common import rows
 
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=6)
@@ -64,23 +65,17 @@ def queue_deliveries(db, watch, event_ids: Sequence[str], now: str) -> None:
             _insert_delivery(db, watch.id, message_id, ids, channel, destination, "pending", now)
 
 
-def _rows(db, sql, params=()):
-    cursor = db.execute(sql, list(params))
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
 def due(db, now: datetime, *, all_undelivered: bool = False) -> list:
     """Deliveries to attempt now (oldest first): pending ones, and failed ones whose backoff
     has passed (every undelivered one with ``all_undelivered``)."""
     wait = "" if all_undelivered else " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
-    return _rows(db, f"SELECT * FROM alert_deliveries WHERE status IN ('pending', 'failed'){wait} ORDER BY id",
+    return rows(db, f"SELECT * FROM alert_deliveries WHERE status IN ('pending', 'failed'){wait} ORDER BY id",
                  [] if all_undelivered else [timestamp(now)])
 
 
 def events_of(db, delivery: dict) -> list:
     ids = json.loads(delivery["event_ids"])
-    found = {r["event_id"]: r for r in _rows(
+    found = {r["event_id"]: r for r in rows(
         db, "SELECT * FROM alert_events WHERE event_id IN (SELECT value FROM json_each(?))", [json.dumps(ids)])}
     return [found[i] for i in ids if i in found]
 
@@ -115,13 +110,13 @@ def mark_failed(db, delivery: dict, error: str, now: datetime) -> str:
 def list_deliveries(db, *, failed_only: bool = False, limit: Optional[int] = 100) -> list:
     """Deliveries newest first, each with its watch's name and its events' titles."""
     where = "WHERE d.status = 'failed'" if failed_only else ""
-    rows = _rows(
+    found = rows(
         db,
         f"SELECT d.*, w.name AS watch FROM alert_deliveries d LEFT JOIN watches w ON w.id = d.watch_id {where}"
         " ORDER BY d.id DESC" + (" LIMIT ?" if limit else ""),
         [limit] if limit else [],
     )
-    for row in rows:
+    for row in found:
         row["events"] = [{"event_id": e["event_id"], "kind": e["kind"], "title": e["title"]} for e in events_of(db, row)]
         row["event_ids"] = json.loads(row["event_ids"])
-    return rows
+    return found

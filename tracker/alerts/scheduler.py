@@ -23,17 +23,15 @@ from scrapers.errors import TrackerError
 from tracker.alerts.channels import WebhookChannel, deliver
 from tracker.alerts.config import Settings
 from tracker.alerts.events import derive_events, newest_change
-from tracker.sync import bills_step, legislation_step, run_sync
-from tracker.sync import parliament
+from tracker.sync import plan_steps, run_sync
+from tracker.sync.common import load_bill, search_titles
+from tracker.sync.legislation import legislation_step
+from tracker.sync.questions import watch_terms
 from tracker.tagging import tag_database
 
 SOURCE = "watch run"
-# The sync's source names (as ``tracker sync`` records them) and the steps that sync them.
-SOURCE_STEPS = {
-    "members": parliament.members_step,
-    "hansard": parliament.hansard_step,
-    "divisions": parliament.divisions_step,
-}
+# The sources ``tracker sync`` records that a scheduled run repeats for every bill, by plan_steps' flags.
+REPEATED_SOURCES = ("members", "hansard", "divisions", "questions")
 _SECTION = re.compile(r"^(.+?)/(?:section|schedule)(?:/|$)")
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -69,10 +67,10 @@ def question_terms(db) -> list:
     """The terms written questions were searched by (other than bills' titles), and the terms watched."""
     titles = set()
     for (bill_id,) in db.execute("SELECT bill_id FROM bills WHERE removed_at IS NULL"):
-        titles |= set(parliament.search_titles(parliament.load_bill(db, bill_id)[0]))
+        titles |= set(search_titles(load_bill(db, bill_id)[0]))
     searched = [r[0] for r in db.execute("SELECT DISTINCT term FROM written_matches ORDER BY term") if r[0] not in titles]
     watched = [r[0] for r in db.execute("SELECT target_id FROM watches WHERE target_kind = 'term' ORDER BY id")]
-    return list(dict.fromkeys([*(searched or parliament.watch_terms()), *watched]))
+    return list(dict.fromkeys([*(searched or watch_terms()), *watched]))
 
 
 def scheduled_steps(db) -> tuple:
@@ -81,19 +79,13 @@ def scheduled_steps(db) -> tuple:
     if not bill_ids:
         return [], ""
     used = synced_sources(db)
-    steps, sources = [bills_step(bill_ids=bill_ids)], ["bills"]
+    steps, sources = plan_steps(bill_ids=bill_ids, **{name: name in used for name in REPEATED_SOURCES},
+                                terms=question_terms(db) if "questions" in used else ())
     texts = [(b, p) for b, p in enacted_texts(db) if b in bill_ids] if "legislation" in used else []
-    if texts:
-        steps += [legislation_step(bill_id, path) for bill_id, path in texts]
-        sources.append("legislation")
-    for name, make_step in SOURCE_STEPS.items():
-        if name in used:
-            steps.append(make_step())
-            sources.append(name)
-    if "questions" in used:
-        steps.append(parliament.questions_step(terms=question_terms(db)))
-        sources.append("questions")
-    return steps, ",".join(sources)
+    if texts:  # plan_steps loads one Act for the one bill named; a scheduled run reloads each bill's, after the bills
+        steps[1:1] = [legislation_step(bill_id, path) for bill_id, path in texts]
+        sources = sources.replace("bills", "bills,legislation", 1)
+    return steps, sources
 
 
 @dataclass

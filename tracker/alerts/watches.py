@@ -17,6 +17,7 @@ from scrapers.errors import TrackerError
 from tracker import store
 from tracker.alerts.config import ENV_NAME
 from tracker.alerts.links import record_label
+from tracker.sync.common import rows
 
 SOURCE = "watch"
 
@@ -93,18 +94,12 @@ class Watch:
         }
 
 
-def _rows(db, sql, params=()):
-    cursor = db.execute(sql, list(params))
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
 def list_watches(db) -> list:
-    return [Watch.from_row(r) for r in _rows(db, "SELECT * FROM watches ORDER BY name")]
+    return [Watch.from_row(r) for r in rows(db, "SELECT * FROM watches ORDER BY name")]
 
 
 def get_watch(db, name: str) -> Watch:
-    found = _rows(db, "SELECT * FROM watches WHERE name = ?", [name])
+    found = rows(db, "SELECT * FROM watches WHERE name = ?", [name])
     if not found:
         raise TrackerError("no such watch", source=SOURCE, record=name)
     return Watch.from_row(found[0])
@@ -162,7 +157,7 @@ def _member_label(row):
 def _registry_entry(db, table, key, value):
     """A supplier or provision by id, or by a name or alias that only it has."""
     if db[table].count == 0:
-        from tracker.tagging import load_registries  # the registries are loaded by tagging; a fresh database has none yet
+        from tracker.tagging.registries import load_registries  # loaded by tagging; a fresh database has none yet
 
         load_registries(db)
     row = _one(db, f"SELECT [{key}], name FROM [{table}] WHERE [{key}] = ?", [value])
