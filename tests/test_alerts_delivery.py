@@ -76,13 +76,18 @@ class SmtpSink:
         return {"TRACKER_SMTP_HOST": "127.0.0.1", "TRACKER_SMTP_PORT": str(self.port), "TRACKER_SMTP_SECURITY": "none",
                 "TRACKER_MAIL_FROM": "Procurement Bill tracker <tracker@example.org>", "TRACKER_SITE_URL": SITE, **extra}
 
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
 
 @pytest.fixture
 def smtp():
-    sink = SmtpSink()
-    sink.controller.start()
-    yield sink
-    sink.controller.stop()
+    with SmtpSink() as sink:
+        yield sink
 
 
 class WebhookSink:
@@ -115,32 +120,37 @@ class WebhookSink:
             out.append(json.loads(r["body"]))
         return out
 
+    def __enter__(self):
+        self.server.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.stop()
+
 
 @pytest.fixture
 def hooks():
-    sink = WebhookSink()
-    sink.server.start()
-    yield sink
-    sink.server.stop()
+    with WebhookSink() as sink:
+        yield sink
 
 
-@pytest.fixture
-def db_path(tmp_path):
-    return str(tmp_path / "tracker.db")
-
-
-@pytest.fixture
-def db(db_path):
-    """A bill with one amendment, as a sync writes them."""
-    database = store.open_db(db_path)
-    run = store.start_run(database, "bills")
-    with store.transaction(database):
-        store.upsert(database, "bills", {"bill_id": 3159, "short_title": "Procurement Bill [HL]"}, run_id=run, bill_id=3159)
-        store.upsert(database, "bill_stages", {"bill_stage_id": 17577, "bill_id": 3159, "description": "Report stage", "house": "Commons"},
+def write_bill(db, *members):
+    """A bill with one amendment (and ``members``: ``(id, name, house)``), as a sync writes them."""
+    run = store.start_run(db, "bills")
+    with store.transaction(db):
+        store.upsert(db, "bills", {"bill_id": 3159, "short_title": "Procurement Bill [HL]"}, run_id=run, bill_id=3159)
+        store.upsert(db, "bill_stages", {"bill_stage_id": 17577, "bill_id": 3159, "description": "Report stage", "house": "Commons"},
                      run_id=run, bill_id=3159)
-        store.upsert(database, "amendments", amendment_row("NoDecision"), run_id=run, bill_id=3159)
-    yield database
-    database.close()
+        store.upsert(db, "amendments", amendment_row("NoDecision"), run_id=run, bill_id=3159)
+        for member_id, name, house in members:
+            store.upsert(db, "members", {"member_id": member_id, "name": name, "name_display_as": name, "house": house}, run_id=run)
+    return db
+
+
+@pytest.fixture
+def db(db):
+    """conftest's database with a bill and its amendment 5."""
+    return write_bill(db)
 
 
 def amendment_row(decision):
@@ -189,9 +199,7 @@ def test_email_reaches_a_real_smtp_server_once(db, db_path, smtp):
 
 
 def test_credentials_come_from_tracker_toml_and_never_reach_the_database(db, db_path, tmp_path):
-    sink = SmtpSink(login=("tracker", "mail-pass"))
-    sink.controller.start()
-    try:
+    with SmtpSink(login=("tracker", "mail-pass")) as sink:
         values = sink.settings(TRACKER_SMTP_USER="tracker", TRACKER_SMTP_PASSWORD="mail-pass")
         (tmp_path / "tracker.toml").write_text(
             "\n".join(f'{k} = {v if k == "TRACKER_SMTP_PORT" else json.dumps(v)}' for k, v in values.items()), encoding="utf-8")
@@ -200,8 +208,6 @@ def test_credentials_come_from_tracker_toml_and_never_reach_the_database(db, db_
         report = deliver(db, load_settings(db_path, environ={}), now=lambda: T0)
         assert report.failures == [] and len(sink.messages) == 1
         assert sink.logins == [("tracker", "mail-pass")]
-    finally:
-        sink.controller.stop()
     db.close()
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("tracker.db*"))
     assert b"mail-pass" not in stored
@@ -216,8 +222,7 @@ def test_a_refusing_server_gets_the_message_once_later(db, db_path, monkeypatch)
     assert first.delivered == 0
     assert first.failures == [f"watch leigh: email to staff@example.org failed (message {event.event_id}, attempt 1,"
                               f" next after 2023-10-27T09:01:00+00:00): SMTP: connection refused (smtp://127.0.0.1:{sink.port})"]
-    sink.controller.start()
-    try:
+    with sink:
         sink.refusals = 1
         assert deliver(db, settings, now=lambda: T0 + timedelta(seconds=30)).failures == []  # backoff: not due yet
         second = deliver(db, settings, now=lambda: T0 + timedelta(minutes=1))
@@ -234,8 +239,6 @@ def test_a_refusing_server_gets_the_message_once_later(db, db_path, monkeypatch)
         retried = CliRunner().invoke(cli, ["--db", db_path, "alerts", "retry"])
         assert retried.exit_code == 0, retried.output
         assert "1 delivered; 0 failed" in retried.output
-    finally:
-        sink.controller.stop()
     [message] = sink.messages
     assert message["X-Tracker-Event"] == event.event_id
     assert json.loads(CliRunner().invoke(cli, ["--db", db_path, "alerts", "list", "--failed", "--json"]).output) == []

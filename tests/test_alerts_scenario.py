@@ -31,21 +31,17 @@ def upstream(httpserver, monkeypatch):
 
 @pytest.fixture
 def mail(monkeypatch):
-    sink = SmtpSink()
-    sink.controller.start()
-    for key, value in sink.settings().items():
-        monkeypatch.setenv(key, value)
-    yield sink
-    sink.controller.stop()
+    with SmtpSink() as sink:
+        for key, value in sink.settings().items():
+            monkeypatch.setenv(key, value)
+        yield sink
 
 
 @pytest.fixture
 def hooks(monkeypatch):
-    sink = WebhookSink()
-    sink.server.start()
     monkeypatch.setenv("TRACKER_WEBHOOK_SECRET", SECRET)
-    yield sink
-    sink.server.stop()
+    with WebhookSink() as sink:
+        yield sink
 
 
 def tracker(db_path, archive, *args):

@@ -49,12 +49,9 @@ def test_failures_exit_1_with_one_line_each_and_retry_delivers(synced, db_path, 
     lines = failed.stderr.strip().splitlines()
     assert len(lines) == 2 and all(l.startswith("error: watch bill: email to staff@example.org failed") for l in lines)
     assert all(l.endswith(f"SMTP: connection refused (smtp://127.0.0.1:{sink.port})") for l in lines)
-    sink.controller.start()
-    try:
+    with sink:
         retried = tracker(db_path, "alerts", "retry")
         assert retried.exit_code == 0 and "2 delivered; 0 failed" in retried.stdout
-    finally:
-        sink.controller.stop()
     assert sorted(m["Subject"] for m in sink.messages) == [
         "[bill] Amendment 41 (Report stage, Lords): Agreed → Disagreed",
         "[bill] Amendment 42 (Report stage, Lords): Not moved → Agreed",
@@ -124,9 +121,7 @@ def _loop(db_path, env):
 def test_sigterm_during_a_run_stops_cleanly_after_the_step_in_hand(synced, db_path):
     """SIGTERM arrives while the loop delivers (the receiver sends it): the delivery is still marked,
     the loop stops before its next run and exits 0; meanwhile the lock keeps any other run out."""
-    hooks = WebhookSink()
-    hooks.server.start()
-    try:
+    with WebhookSink() as hooks:
         assert tracker(db_path, "watch", "add", "bill", "--bill", "3159", "--webhook", hooks.url).exit_code == 0
         change_two_decisions(synced.api)
         seen = {}
@@ -144,8 +139,6 @@ def test_sigterm_during_a_run_stops_cleanly_after_the_step_in_hand(synced, db_pa
         hooks.on_request = stop_the_loop
         loop = _loop(db_path, {"TRACKER_WEBHOOK_SECRET": SECRET})
         out, err = loop.communicate(timeout=300)
-    finally:
-        hooks.server.stop()
     assert loop.returncode == 0, err
     assert "2 events; 2 messages delivered; 0 failures" in out
     assert err.strip().splitlines()[-1] == "watch run: stopped"

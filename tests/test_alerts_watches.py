@@ -4,6 +4,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from test_alerts_delivery import write_bill
 from tracker import store
 from tracker.alerts import watches
 from tracker.cli import cli
@@ -18,16 +19,10 @@ PEERS = [
 
 @pytest.fixture
 def db_path(tmp_path):
+    """A database with a bill, its amendment 5 and four members, one with a former name."""
     path = str(tmp_path / "tracker.db")
-    db = store.open_db(path)
-    run = store.start_run(db, "bills")
+    db = write_bill(store.open_db(path), *PEERS)
     with store.transaction(db):
-        store.upsert(db, "bills", {"bill_id": 3159, "short_title": "Procurement Bill [HL]"}, run_id=run, bill_id=3159)
-        store.upsert(db, "bill_stages", {"bill_stage_id": 17577, "bill_id": 3159, "description": "Report stage", "house": "Commons"},
-                     run_id=run, bill_id=3159)
-        store.upsert(db, "amendments", {"amendment_id": 10001754, "bill_id": 3159, "bill_stage_id": 17577, "number": "5"}, run_id=run)
-        for member_id, name, house in PEERS:
-            store.upsert(db, "members", {"member_id": member_id, "name": name, "name_display_as": name, "house": house}, run_id=run)
         db.execute("INSERT INTO member_names (member_id, name, kind) VALUES (738, 'David Alton', 'former')")
     db.close()
     return path
