@@ -47,8 +47,13 @@ def test_failures_exit_1_with_one_line_each_and_retry_delivers(synced, db_path, 
     assert failed.exit_code == 1
     assert "2 events; 0 messages delivered; 2 failures" in failed.stdout
     lines = failed.stderr.strip().splitlines()
-    assert len(lines) == 2 and all(l.startswith("error: watch bill: email to staff@example.org failed") for l in lines)
-    assert all(l.endswith(f"SMTP: connection refused (smtp://127.0.0.1:{sink.port})") for l in lines)
+    assert len(lines) == 2 and all(line.startswith("error: watch bill: email to staff@example.org failed") for line in lines)
+    assert all(line.endswith(f"SMTP: connection refused (smtp://127.0.0.1:{sink.port})") for line in lines)
+    # the next run, before the backoff has passed, does not try again, but says what is still undelivered
+    waiting = tracker(db_path, "watch", "run", "--once", "--rate-limit", "0", "--archive-dir", str(tmp_path / "archive"))
+    assert waiting.exit_code == 1 and "0 events; 0 messages delivered; 2 failures" in waiting.stdout
+    lines = waiting.stderr.strip().splitlines()
+    assert len(lines) == 2 and all(" not delivered yet (message " in line and "1 failed attempts, next after " in line for line in lines)
     with sink:
         retried = tracker(db_path, "alerts", "retry")
         assert retried.exit_code == 0 and "2 delivered; 0 failed" in retried.stdout

@@ -31,7 +31,8 @@ Exactly once, and why it holds:
   next run with the same message id (the event id) in ``Message-ID``/``X-Tracker-Event``,
   so the receiver can drop the repeat. A refused or failing send is marked failed with
   its error and retried on later runs with exponential backoff (1 minute doubling to 6
-  hours); ``tracker alerts retry`` tries every undelivered one now.
+  hours); ``tracker alerts retry`` tries every undelivered one now. Until it is delivered,
+  every ``tracker watch run --once`` names it in a line and exits 1.
 
 Modules: :mod:`.watches` (targets, validation, event kinds), :mod:`.events` (facts from
 changes, matching, derivation), :mod:`.outbox` (event and delivery rows, backoff),

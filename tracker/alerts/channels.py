@@ -54,8 +54,8 @@ class SmtpChannel:
     def __init__(self, settings: Settings, timeout: float = SMTP_TIMEOUT):
         self.settings = settings
         self.timeout = timeout
-        self.connection = None
-        self.unreachable = None  # the error that stops this run's other messages
+        self.connection: Optional[smtplib.SMTP] = None
+        self.unreachable: Optional[TrackerError] = None  # the error that stops this run's other messages
 
     def send(self, message, to: str) -> None:
         if self.unreachable is not None:
@@ -169,6 +169,7 @@ class WebhookChannel:
 class DeliveryReport:
     delivered: int = 0
     failures: list = field(default_factory=list)  # one line each
+    waiting: list = field(default_factory=list)  # one line per failed message whose next attempt is not due yet
 
 
 def deliver(db, settings: Settings, *, now: Optional[Callable[[], datetime]] = None, all_undelivered: bool = False,
@@ -180,6 +181,11 @@ def deliver(db, settings: Settings, *, now: Optional[Callable[[], datetime]] = N
     clock = now or (lambda: datetime.now(timezone.utc))
     report = DeliveryReport()
     pending = outbox.due(db, clock(), all_undelivered=all_undelivered)
+    report.waiting = [
+        f"watch {row['watch']}: {row['channel']} to {row['destination']} not delivered yet (message {row['message_id']},"
+        f" {row['attempts']} failed attempts, next after {row['next_attempt_at']}): {row['last_error']}"
+        for row in outbox.list_deliveries(db, failed_only=True, limit=None) if row["id"] not in {p["id"] for p in pending}
+    ]
     if not pending:
         return report
     watches = {w.id: w for w in list_watches(db)}
@@ -199,7 +205,8 @@ def deliver(db, settings: Settings, *, now: Optional[Callable[[], datetime]] = N
                                                      to=delivery["destination"], now=clock()), delivery["destination"])
                 elif delivery["channel"] == "webhook":
                     body = messages.webhook_body(watch, events, delivery["message_id"], site)
-                    webhook.send(delivery["destination"], body, delivery["message_id"], webhook_secret(settings, watch.signature_env), watch.name)
+                    secret = webhook_secret(settings, watch.signature_env)
+                    webhook.send(delivery["destination"], body, delivery["message_id"], secret, watch.name)
                 else:
                     raise TrackerError(f"no such channel {delivery['channel']!r}", source="alerts")
             except TrackerError as error:

@@ -21,7 +21,7 @@ from typing import Mapping, Optional
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[no-redef]
 
 from scrapers.errors import TrackerError
 
@@ -83,13 +83,13 @@ def smtp_settings(settings: Settings) -> SmtpSettings:
     """The SMTP relay to send mail through; a one-line TrackerError when it is not configured."""
     host = settings.get("TRACKER_SMTP_HOST")
     mail_from = settings.get("TRACKER_MAIL_FROM")
-    for key, value in (("TRACKER_SMTP_HOST", host), ("TRACKER_MAIL_FROM", mail_from)):
-        if not value:
-            raise TrackerError(f"{key} is not set (in {settings.where()})", source="SMTP")
-    port = settings.get("TRACKER_SMTP_PORT", str(DEFAULT_SMTP_PORT))
-    if not str(port).isdigit():
+    if not host or not mail_from:
+        missing = "TRACKER_SMTP_HOST" if not host else "TRACKER_MAIL_FROM"
+        raise TrackerError(f"{missing} is not set (in {settings.where()})", source="SMTP")
+    port = settings.get("TRACKER_SMTP_PORT") or str(DEFAULT_SMTP_PORT)
+    if not port.isdigit():
         raise TrackerError(f"TRACKER_SMTP_PORT is not a port number: {port}", source="SMTP")
-    security = settings.get("TRACKER_SMTP_SECURITY", "starttls").lower()
+    security = (settings.get("TRACKER_SMTP_SECURITY") or "starttls").lower()
     if security not in SMTP_SECURITY:
         raise TrackerError(f"TRACKER_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, not {security}", source="SMTP")
     return SmtpSettings(host, int(port), settings.get("TRACKER_SMTP_USER"), settings.get("TRACKER_SMTP_PASSWORD"), security, mail_from)
@@ -107,4 +107,4 @@ def webhook_secret(settings: Settings, env_name: Optional[str] = None) -> bytes:
 
 def site_url(settings: Settings) -> str:
     """Where the tracker's pages are served (TRACKER_SITE_URL), for links in messages."""
-    return settings.get("TRACKER_SITE_URL", DEFAULT_SITE_URL).rstrip("/")
+    return (settings.get("TRACKER_SITE_URL") or DEFAULT_SITE_URL).rstrip("/")

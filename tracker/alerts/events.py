@@ -7,14 +7,16 @@ for a watch when its kind is one the watch takes and it concerns the watch's tar
 
 | change | fact |
 | --- | --- |
-| amendment or ping-pong item added / restored | ``amendment_tabled``, concerning its bill, its sponsors, its mentions and text |
+| amendment or ping-pong item added / restored | ``amendment_tabled``: its bill, sponsors, mentions and text |
 | ... changed ``decision`` | ``decision_changed`` (old and new), same concerns |
 | ... changed ``sponsors`` | ``sponsor_added`` / ``sponsor_removed``, concerning the members added or taken off |
 | ... removed from the list | ``amendment_withdrawn`` |
 | bill changed ``current_stage`` | ``stage_moved`` |
 | ``bill_versions`` row added | ``version_published`` |
 | division added, or linked to an amendment later | ``division`` with its result, concerning its bill and amendment |
-| contribution, written question or statement added or changed | ``mention``: the mentions and text of its new or changed fields; a name already in the old text does not alert again |
+| speech, written question or statement added or changed | ``mention``: the mentions and text of its new or changed fields |
+
+A name already in a changed field's old text does not alert again.
 
 A supplier or provision watch also takes its narrower records (``parent_id``): a watch on
 Hikvision hears of Hikvision UK. A term is matched as whole words, case aside.
@@ -272,9 +274,11 @@ class Facts:
         if table == "contributions":
             debate = links.load_row(self.db, "debates", row.get("debate_id")) if row.get("debate_id") else None
             if debate:
-                return f"{label} in {debate.get('title') or 'a debate'} ({debate.get('house') or ''} {debate.get('date') or ''})".replace(" )", ")")
+                where = ", ".join(part for part in (debate.get("house"), (debate.get("date") or "")[:10]) if part)
+                return f"{label} in {debate.get('title') or 'a debate'}" + (f" ({where})" if where else "")
         if table == "written_questions":
-            return f"{label}, tabled {row.get('date_tabled') or ''}" + (f", answered {row['date_answered']}" if row.get("date_answered") else "")
+            answered = f", answered {row['date_answered']}" if row.get("date_answered") else ""
+            return f"{label}, tabled {row.get('date_tabled') or ''}{answered}"
         if table == "written_statements":
             return f"{label}, made {row.get('date') or ''}"
         return label

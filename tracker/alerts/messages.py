@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from typing import Sequence
+from typing import Optional, Sequence
 
 from markupsafe import Markup, escape
 
@@ -108,7 +108,7 @@ def _footer(watch: Watch) -> str:
 
 
 def email_message(watch: Watch, events: Sequence[dict], message_id: str, *, site: str, mail_from: str, to: str,
-                  now: datetime = None) -> EmailMessage:
+                  now: Optional[datetime] = None) -> EmailMessage:
     """The email for one message: plain text and HTML, its id in ``Message-ID`` and ``X-Tracker-Event``."""
     domain = parseaddr(mail_from)[1].rpartition("@")[2] or "procurement-bill-tracker"
     message = EmailMessage(policy=MAIL_POLICY)

@@ -55,7 +55,7 @@ def synced_sources(db) -> set:
 
 def enacted_texts(db) -> list:
     """``[(bill_id, legislation.gov.uk item path)]`` of the texts loaded as bills' clauses."""
-    found = {}
+    found: dict = {}
     for bill_id, clause_id in db.execute("SELECT bill_id, clause_id FROM bill_clauses WHERE removed_at IS NULL ORDER BY clause_id"):
         path = _SECTION.match(clause_id or "")
         if path:
@@ -129,7 +129,7 @@ def run_once(db, settings: Settings, *, archive_dir: str = "archive", rate_limit
         report.notes.append("no bills in the database to sync")
     if stopping():
         return report
-    horizon = newest_change(db)  # the changes this tagging covers; later ones wait for the next run's tagging
+    horizon: Optional[int] = newest_change(db)  # the changes this tagging covers; later ones wait for the next run's tagging
     try:
         tag_database(db)
     except TrackerError as error:
@@ -143,7 +143,7 @@ def run_once(db, settings: Settings, *, archive_dir: str = "archive", rate_limit
         return report
     delivery = deliver(db, settings, now=now, webhook=webhook)
     report.delivered = delivery.delivered
-    report.failures += delivery.failures
+    report.failures += delivery.failures + delivery.waiting
     return report
 
 

@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 from email.utils import parseaddr
-from typing import Optional, Sequence
+from typing import NoReturn, Optional, Sequence
 from urllib.parse import urlsplit
 
 from scrapers.errors import TrackerError
@@ -107,7 +107,7 @@ def get_watch(db, name: str) -> Watch:
 
 # -- targets ----------------------------------------------------------------------
 
-def _refuse(kind, value, message):
+def _refuse(kind, value, message) -> NoReturn:
     raise TrackerError(message, source=SOURCE, record=f"{kind} {value}")
 
 
