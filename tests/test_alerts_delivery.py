@@ -377,3 +377,27 @@ def test_a_process_killed_between_sending_and_marking_repeats_once_with_the_same
         assert smtp.messages[0]["Message-ID"] == smtp.messages[1]["Message-ID"]
     assert deliver(db, settings_for(db_path, env), webhook=webhook, now=lambda: T0).delivered == 0
     assert outbox.list_deliveries(db)[0]["status"] == "delivered"
+
+
+def test_a_digest_is_one_message_per_destination_with_every_event(db, db_path, smtp, hooks):
+    watches.add_watch(db, "leigh", "amendment", "10001754", emails=["staff@example.org"], webhooks=[hooks.url], digest=True)
+    run = store.start_run(db, "bills")
+    with store.transaction(db):  # two changes before one derivation: one run's events
+        store.upsert(db, "amendments", amendment_row("Withdrawn"), run_id=run, bill_id=3159)
+        store.upsert(db, "amendments", amendment_row("Agreed"), run_id=store.start_run(db, "bills"), bill_id=3159)
+    events = derive_events(db)
+    assert len(events) == 2
+    webhook, _ = no_sleep()
+    report = deliver(db, settings_for(db_path, {**smtp.settings(), "TRACKER_WEBHOOK_SECRET": SECRET}), webhook=webhook, now=lambda: T0)
+    assert (report.delivered, report.failures) == (2, [])
+    [message] = smtp.messages
+    digest_id = message["X-Tracker-Event"]
+    assert digest_id.startswith("digest-") and message["Message-ID"] == f"<{digest_id}@example.org>"
+    assert message["X-Tracker-Events"] == ", ".join(e.event_id for e in events)
+    assert message["Subject"] == "[leigh] 2 events: Amendment 5 (Report stage, Commons) and 1 more"
+    plain = message.get_body(("plain",)).get_content()
+    assert "No decision → Withdrawn" in plain and "Withdrawn → Agreed" in plain
+    [payload] = hooks.verified()
+    assert (payload["event_id"], payload["kind"], payload["watch"]) == (digest_id, "digest", "leigh")
+    assert [e["event_id"] for e in payload["events"]] == [e.event_id for e in events]
+    assert hooks.received[0]["headers"]["X-Tracker-Event"] == digest_id

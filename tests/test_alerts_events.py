@@ -296,3 +296,32 @@ def test_helpers():
     found = excerpt_around(text, 500, 509)
     start, end = found.highlights[0]
     assert found.excerpt[start:end] == "Hikvision" and found.excerpt.startswith("…") and found.excerpt.endswith("…")
+
+
+def test_a_new_speech_and_statement_naming_the_watched(db):
+    """Debates of a day already complete are fetched again only with --full: the speech and the
+    statement are written as a sync writes them, then tagged."""
+    add(db, "hikvision", "supplier", "hikvision")
+    add(db, "eshalomi", "member", "Florence Eshalomi")
+    debate = db.execute("SELECT debate_id FROM debates WHERE house = 'Commons' ORDER BY date DESC").fetchone()[0]
+    run = store.start_run(db, "hansard")
+    with store.transaction(db):
+        store.upsert(db, "contributions", {
+            "contribution_id": 9990001, "debate_id": debate, "attributed_to": "Alex Burghart", "member_id": 4613,
+            "text": "I agree with what Florence Eshalomi said about cameras made by Hikvision."}, run_id=run)
+        store.upsert(db, "written_statements", {
+            "statement_id": 9990002, "uin": "HCWS999", "house": "Commons", "date": "2023-11-02", "title": "Surveillance cameras",
+            "text": "Hikvision cameras will be removed from sensitive sites."}, run_id=run)
+    tagging.tag_database(db)
+    derive_events(db)
+    assert caught(db) == {
+        "hikvision": [("mention", "contributions", "9990001"), ("mention", "written_statements", "9990002")],
+        "eshalomi": [("mention", "contributions", "9990001")],
+    }
+    summary, official = db.execute(
+        "SELECT summary, official_url FROM alert_events WHERE table_name = 'contributions' LIMIT 1").fetchone()
+    assert summary.startswith("Speech by Alex Burghart in ") and "(Commons, 20" in summary
+    assert official.startswith("https://hansard.parliament.uk/Commons/20") and f"/debates/{debate}/" in official
+    statement = db.execute("SELECT title, official_url FROM alert_events WHERE table_name = 'written_statements'").fetchone()
+    assert statement == ("Statement HCWS999: Surveillance cameras mentions Hikvision",
+                         "https://questions-statements.parliament.uk/written-statements/detail/2023-11-02/HCWS999")
