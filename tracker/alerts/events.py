@@ -34,7 +34,7 @@ from typing import Callable, Optional
 
 from tracker import store
 from tracker.alerts import links, outbox
-from tracker.alerts.watches import Watch, list_watches
+from tracker.alerts.watches import MEMBER_NAME_FORMS, Watch, list_watches
 from tracker.sync.common import rows
 from tracker.tagging.sources import SOURCES
 
@@ -212,11 +212,8 @@ class Facts:
         """The members any of whose names is one of ``names`` (sponsors are named, not numbered, in history)."""
         wanted = [n.lower() for n in names]
         marks = ", ".join("?" for _ in wanted)
-        forms = " UNION ".join(
-            [f"SELECT member_id, lower([{c}]) AS form FROM members" for c in ("name", "name_display_as", "name_full_title")]
-            + ["SELECT member_id, lower(name) FROM member_names"]
-        )
-        return {r[0] for r in self.db.execute(f"SELECT DISTINCT member_id FROM ({forms}) WHERE form IN ({marks})", wanted).fetchall()}
+        return {r[0] for r in self.db.execute(
+            f"SELECT DISTINCT member_id FROM ({MEMBER_NAME_FORMS}) WHERE lower(form) IN ({marks})", wanted).fetchall()}
 
     # -- bills, versions, divisions -----------------------------------------------------------
 

@@ -45,7 +45,11 @@ TARGET_EVENTS = {
 }
 TARGET_KINDS = tuple(TARGET_EVENTS)
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_MEMBER_NAME_COLUMNS = ("name", "name_display_as", "name_list_as", "name_full_title", "name_address_as")
+# Every name a member is known by (``member_id``, ``form``): the name forms of ``members`` and ``member_names``.
+MEMBER_NAME_FORMS = " UNION ".join(
+    [f"SELECT member_id, [{c}] AS form FROM members" for c in ("name", "name_display_as", "name_list_as", "name_full_title", "name_address_as")]
+    + ["SELECT member_id, name FROM member_names"]
+)
 
 
 @dataclass(frozen=True)
@@ -128,12 +132,9 @@ def resolve_member(db, value: str) -> tuple:
         if row is None:
             _refuse("member", text, "not in the database")
         return str(row[0]), _member_label(row)
-    forms = " UNION ".join(
-        [f"SELECT member_id, [{c}] AS form FROM members" for c in _MEMBER_NAME_COLUMNS] + ["SELECT member_id, name FROM member_names"]
-    )
     for condition, argument in (("lower(f.form) = lower(?)", text), ("lower(f.form) LIKE lower(?) ESCAPE '\\'", f"%{_like(text)}%")):
         found = db.execute(
-            f"SELECT DISTINCT m.member_id, m.name, m.house FROM ({forms}) f JOIN members m ON m.member_id = f.member_id"
+            f"SELECT DISTINCT m.member_id, m.name, m.house FROM ({MEMBER_NAME_FORMS}) f JOIN members m ON m.member_id = f.member_id"
             f" WHERE f.form IS NOT NULL AND {condition} ORDER BY m.name, m.member_id",
             [argument],
         ).fetchall()

@@ -11,7 +11,6 @@ from datasette.utils.asgi import NotFound
 
 from tracker.publish import feeds, pages
 
-FEED_LIMIT = 200
 _FEEDS = uuid.UUID("6c0f3a52-5a1e-4d8e-9a53-7a0c2f3e9b11")  # this project's namespace for watch feed ids
 
 
@@ -38,7 +37,7 @@ def entries(datasette, request, events) -> list:
 
 
 async def watch_feed(request, datasette):
-    from tracker.publish.plugin import atom_response, check_view, tracker_db
+    from tracker.publish.plugin import FEED_LIMIT, atom_response, check_view, tracker_db
 
     db = await tracker_db(datasette)
     await check_view(datasette, request, db)
