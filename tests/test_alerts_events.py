@@ -6,12 +6,11 @@ import shutil
 
 import pytest
 
-from conftest import NO_WAIT, LocalApi
-from scrapers.http import BASE_URL_DEFAULTS
+from conftest import NO_WAIT
+from fakes import SampleApi, SampleServer
 from tracker import store, tagging
 from tracker.alerts import outbox, watches
 from tracker.alerts.events import derive_events, excerpt_around, readable, term_pattern
-from tracker.sampleapi import SampleApi
 from tracker.sync import plan_steps, run_sync
 
 BILL = 3159
@@ -19,11 +18,6 @@ REPORT = "17577"  # the Commons report stage of the sample
 ESHALOMI = 4812
 LEIGH_AMENDMENT = 10001754  # "5" at Commons report, NoDecision, Sir Edward Leigh
 RAYNER_AMENDMENT = 10001747  # "4" at Commons report, Florence Eshalomi and Angela Rayner
-
-
-def point_at(server, setenv):
-    for service, (env, _) in BASE_URL_DEFAULTS.items():
-        setenv(env, server.url_for(f"/{service}").rstrip("/"))
 
 
 def sync(db, archive):
@@ -40,8 +34,8 @@ def baseline(make_httpserver, tmp_path_factory):
     """The whole sample synced from the local fake services and tagged, once per module."""
     folder = tmp_path_factory.mktemp("baseline")
     with pytest.MonkeyPatch.context() as patch:
-        point_at(make_httpserver, patch.setenv)
-        LocalApi(make_httpserver, SampleApi())
+        for env, url in SampleServer(make_httpserver, SampleApi()).environ().items():
+            patch.setenv(env, url)
         db = store.open_db(str(folder / "tracker.db"))
         sync(db, folder / "archive")
         db.close()
@@ -58,11 +52,9 @@ def db(baseline, tmp_path):
 
 
 @pytest.fixture
-def upstream(db, httpserver, monkeypatch):
+def upstream(db, serve_sample):
     """The fake services, in the state the baseline was synced from; tests change them."""
-    local = LocalApi(httpserver, SampleApi())
-    point_at(httpserver, monkeypatch.setenv)
-    return local
+    return serve_sample(SampleApi())
 
 
 def bump(api):
@@ -187,20 +179,25 @@ def test_sponsors_withdrawal_stage_division_and_version(db, upstream, tmp_path):
                      "AyeCount": 250, "NoCount": 270})
     upstream.api.parliament["commons_divisions"].append(division)
     sync(db, tmp_path)
-    with store.transaction(db):  # the versions issue's table: a new version is one "added" change of bill_versions
+    with store.transaction(db):  # a new print, as the versions step writes it; and a change row alone (no row to read)
+        store.upsert(db, "bill_versions", {"version_id": "publication/52101", "bill_id": BILL, "publication_id": 52101,
+                                           "document_id": 4160, "label": "Bill 339 as amended on Report", "format": "akn"},
+                     run_id=None, bill_id=BILL)
         store.record_change(db, None, "bill_versions", "3159-hl-bill-164", "added", bill_id=BILL)
     derive_events(db)
     division_event = ("division", "divisions", "commons-1556")
     assert caught(db) == {
         "bill": [("stage_moved", "bills", str(BILL)), ("sponsor_added", "amendments", str(RAYNER_AMENDMENT)),
                  ("sponsor_removed", "amendments", str(RAYNER_AMENDMENT)), ("amendment_withdrawn", "amendments", str(nc3["amendmentId"])),
-                 division_event, ("version_published", "bill_versions", "3159-hl-bill-164")],
+                 division_event, ("version_published", "bill_versions", "publication/52101"),
+                 ("version_published", "bill_versions", "3159-hl-bill-164")],
         "rayner-4": [("sponsor_added", "amendments", str(RAYNER_AMENDMENT)), ("sponsor_removed", "amendments", str(RAYNER_AMENDMENT))],
         "leigh-5": [division_event],
         # taken off amendment 4 (not Ashworth's addition), and her new clause 1 is untouched: NC3 is Ruth Edwards's
         "eshalomi": [("sponsor_removed", "amendments", str(RAYNER_AMENDMENT))],
     }
-    titles = dict(db.execute("SELECT kind, title FROM alert_events e JOIN watches w ON w.id = e.watch_id WHERE w.name = 'bill'").fetchall())
+    titles = dict(db.execute("SELECT kind, title FROM alert_events e JOIN watches w ON w.id = e.watch_id WHERE w.name = 'bill'"
+                             " ORDER BY change_id").fetchall())
     assert titles["division"] == ("Division: Procurement Bill [Lords]: Report Stage: Amendment 5, 2023-06-13: "
                                   "Ayes 250, Noes 270: the Noes have it")
     assert titles["stage_moved"] == "Procurement Act 2023 moved to Act of Parliament"
@@ -208,9 +205,13 @@ def test_sponsors_withdrawal_stage_division_and_version(db, upstream, tmp_path):
     assert titles["sponsor_removed"] == "Amendment 4 (Report stage, Commons): Florence Eshalomi taken off the sponsors"
     assert titles["amendment_withdrawn"] == "Amendment NC3 (Report stage, Commons) withdrawn from the list"
     assert titles["version_published"] == "Procurement Act 2023: new version 3159-hl-bill-164"
-    official = dict(db.execute("SELECT kind, official_url FROM alert_events e JOIN watches w ON w.id = e.watch_id WHERE w.name = 'bill'").fetchall())
-    assert official["division"] == "https://votes.parliament.uk/votes/commons/division/1556"
-    assert official["version_published"] == "https://bills.parliament.uk/bills/3159/publications"
+    official = {(kind, record): url for kind, record, url in db.execute(
+        "SELECT kind, record_id, official_url FROM alert_events e JOIN watches w ON w.id = e.watch_id WHERE w.name = 'bill'")}
+    assert official[("division", "commons-1556")] == "https://votes.parliament.uk/votes/commons/division/1556"
+    assert official[("version_published", "publication/52101")] == "https://bills.parliament.uk/publications/52101/documents/4160"
+    assert official[("version_published", "3159-hl-bill-164")] == "https://bills.parliament.uk/bills/3159/publications"
+    assert db.execute("SELECT title FROM alert_events WHERE record_id = 'publication/52101'").fetchone()[0] == \
+        "Procurement Act 2023: new version Bill 339 as amended on Report"
 
 
 def test_mentions_in_new_and_changed_questions(db, upstream, tmp_path):

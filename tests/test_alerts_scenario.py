@@ -9,24 +9,19 @@ from xml.etree import ElementTree
 import pytest
 from click.testing import CliRunner
 
-from conftest import LocalApi
-from scrapers.http import BASE_URL_DEFAULTS
+from fakes import SampleApi
 from test_alerts_delivery import SECRET, SITE, SmtpSink, WebhookSink
 from tracker import store
 from tracker.cli import cli
 from tracker.publish.server import make_datasette, secret_columns
-from tracker.sampleapi import SampleApi
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 REPORT = "17577"
 
 
 @pytest.fixture
-def upstream(httpserver, monkeypatch):
-    local = LocalApi(httpserver, SampleApi())
-    for service, (env, _) in BASE_URL_DEFAULTS.items():
-        monkeypatch.setenv(env, local.url(service))
-    return local
+def upstream(serve_sample):
+    return serve_sample(SampleApi())
 
 
 @pytest.fixture

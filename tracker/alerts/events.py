@@ -226,11 +226,11 @@ class Facts:
                            f"{label} moved from {old or 'no stage'} to {new or 'no stage'}{house}.")]
 
     def _version(self, change) -> list:
-        row = links.load_row(self.db, "bill_versions", change["record_id"])
-        bill_id = (row or {}).get("bill_id") or change["bill_id"]
-        row = {**(row or {}), "bill_id": bill_id}
+        row = links.load_row(self.db, "bill_versions", change["record_id"]) or {}
+        named = row.get("label") or change["record_id"]
+        bill_id = row.get("bill_id") or change["bill_id"]
+        row = {**row, "bill_id": bill_id}
         bill = self.bill_title(bill_id)
-        named = next((row[c] for c in ("title", "version", "label", "name") if row.get(c)), change["record_id"])
         return [self._base(change, "version_published", f"version_published:{change['id']}", row, f"{bill}: new version {named}",
                            f"A new version of {bill} was published: {named}.")]
 

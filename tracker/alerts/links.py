@@ -5,7 +5,6 @@ use) and tracker pages from its ``record_path``, so a message names and links a 
 exactly as the site does. Official pages are the services' pages for people, built
 with the scrapers' own helpers where they have one.
 """
-import re
 import sqlite3
 from types import SimpleNamespace
 from typing import Optional
@@ -66,7 +65,8 @@ def record_label(db, table: str, record_id) -> str:
             found = None
         if found and found[0]:
             return found[0]
-    return f"{table.replace('_', ' ')} {record_id}"
+    row = load_row(db, table, record_id) or {}
+    return row.get("label") or row.get("title") or f"{table.replace('_', ' ')} {record_id}"
 
 
 def _stage_page(row):
@@ -89,8 +89,13 @@ def _division_page(row):
 
 
 def _version_page(row):
-    url = row.get("url") or row.get("source_url")
-    return url if url and re.match(r"^https?://", url) else f"{public_bill_page(row['bill_id'])}/publications"
+    """A print's document on bills.parliament.uk, the Act on legislation.gov.uk, else the bill's publications."""
+    if row.get("publication_id") and row.get("document_id"):
+        return f"https://bills.parliament.uk/publications/{row['publication_id']}/documents/{row['document_id']}"
+    version = str(row.get("version_id") or "")
+    if version.startswith("legislation/"):
+        return f"https://www.legislation.gov.uk/{version[len('legislation/'):]}"
+    return f"{public_bill_page(row['bill_id'])}/publications"
 
 
 # table -> (columns the official page needs, how to build it from the row (and the database))

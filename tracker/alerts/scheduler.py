@@ -31,7 +31,7 @@ from tracker.tagging import tag_database
 
 SOURCE = "watch run"
 # The sources ``tracker sync`` records that a scheduled run repeats for every bill, by plan_steps' flags.
-REPEATED_SOURCES = ("members", "hansard", "divisions", "questions")
+REPEATED_SOURCES = ("members", "hansard", "divisions", "questions", "versions")
 _SECTION = re.compile(r"^(.+?)/(?:section|schedule)(?:/|$)")
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
