@@ -35,12 +35,14 @@ from typing import Callable, Optional
 from tracker import store
 from tracker.alerts import links, outbox
 from tracker.alerts.watches import MEMBER_NAME_FORMS, Watch, list_watches
+from tracker.store import schema
 from tracker.sync.common import rows
-from tracker.tagging.sources import SOURCES
+from tracker.vocab import ChangeKind, Decision, House
 
-TEXT_FIELDS = {source.table: source.fields for source in SOURCES}
-TABLED = {"amendments": ("amendment_id", "amendment_sponsors"), "pingpong_items": ("pingpong_item_id", "pingpong_sponsors")}
-DOCUMENTS = ("contributions", "written_questions", "written_statements")
+# What the tagger reads of each table, and what members table (their sponsors' link table), as the schema declares.
+TEXT_FIELDS = {table.name: table.tagging.fields for table in schema.tagged()}
+TABLED = {table.name: (table.id, table.tabled.sponsors) for table in schema.tabled()}
+DOCUMENTS = ("contributions", "written_questions", "written_statements")  # where a mention alerts on its own
 EXCERPT_CONTEXT = 160
 PLAIN_EXCERPT = 300
 
@@ -92,12 +94,9 @@ class Event:
     change_id: int
 
 
-def readable(value) -> str:
-    """``NotMoved`` -> ``Not moved``: an API value as words."""
-    if value in (None, ""):
-        return "none"
-    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(value)).split()
-    return " ".join([words[0]] + [w.lower() for w in words[1:]]) if words else str(value)
+def readable(decision) -> str:
+    """A decision as a reader says it (``NotMoved`` -> "Not moved"); "none" for none."""
+    return Decision.readable_name(decision or None) or "none"
 
 
 def _names(value) -> list:
@@ -120,13 +119,13 @@ class Facts:
         fields = json.loads(change["changed_fields"] or "{}")
         if table in TABLED:
             return self._tabled(change, kind, fields)
-        if table == "bills" and kind == "changed" and "current_stage" in fields:
+        if table == "bills" and kind == ChangeKind.CHANGED and "current_stage" in fields:
             return self._stage(change, fields["current_stage"])
-        if table == "bill_versions" and kind == "added":
+        if table == "bill_versions" and kind == ChangeKind.ADDED:
             return self._version(change)
-        if table == "divisions" and (kind == "added" or (kind == "changed" and {"amendment_id", "pingpong_item_id"} & set(fields))):
+        if table == "divisions" and (kind == ChangeKind.ADDED or (kind == ChangeKind.CHANGED and {"amendment_id", "pingpong_item_id"} & set(fields))):
             return self._division(change)
-        if table in DOCUMENTS and kind in ("added", "restored", "changed"):
+        if table in DOCUMENTS and kind in (ChangeKind.ADDED, ChangeKind.RESTORED, ChangeKind.CHANGED):
             return self._document(change, kind, fields)
         return []
 
@@ -181,15 +180,15 @@ class Facts:
         by = ", ".join(str(s["name"]) for s in sponsors) or "no sponsor named"
         change_id = change["id"]
         facts = []
-        if kind in ("added", "restored"):
-            title = f"{label} tabled" if kind == "added" else f"{label} back on the list"
+        if kind in (ChangeKind.ADDED, ChangeKind.RESTORED):
+            title = f"{label} tabled" if kind == ChangeKind.ADDED else f"{label} back on the list"
             summary = f"{bill}: {label} tabled by {by}; decision: {readable(row.get('decision'))}."
             facts.append(self._base(change, "amendment_tabled", f"amendment_tabled:{change_id}", row, title, summary, **context))
-        elif kind == "removed":
+        elif kind == ChangeKind.REMOVED:
             summary = f"{bill}: {label} (tabled by {by}) is no longer on the list of amendments."
             facts.append(self._base(change, "amendment_withdrawn", f"amendment_withdrawn:{change_id}", row,
                                     f"{label} withdrawn from the list", summary, **context))
-        elif kind == "changed":
+        elif kind == ChangeKind.CHANGED:
             if "decision" in fields:
                 old, new = fields["decision"]
                 explanation = f" {row['decision_explanation']}" if row.get("decision_explanation") else ""
@@ -254,7 +253,7 @@ class Facts:
     def _document(self, change, kind, fields) -> list:
         table, record_id = change["table_name"], change["record_id"]
         text_fields = TEXT_FIELDS.get(table, ())
-        if kind == "changed":
+        if kind == ChangeKind.CHANGED:
             text_fields = tuple(f for f in text_fields if f in fields)
         row = links.load_row(self.db, table, record_id)
         if row is None or not text_fields:
@@ -262,7 +261,7 @@ class Facts:
         texts = {f: row[f] for f in text_fields if row.get(f)}
         if not texts:
             return []
-        old = {f: str(fields[f][0] or "") for f in text_fields if kind == "changed"}
+        old = {f: str(fields[f][0] or "") for f in text_fields if kind == ChangeKind.CHANGED}
         label = links.record_label(self.db, table, record_id)
         return [self._base(change, "mention", f"mention:{change['id']}", row, label, self._document_summary(table, row, label),
                            texts=texts, old_texts=old, mentions=self.mentions_of(table, record_id, text_fields))]
@@ -297,7 +296,7 @@ class Facts:
 def division_result(row: dict) -> str:
     """``Ayes 220, Noes 280: the Noes have it`` (Contents and Not-Contents in the Lords)."""
     ayes, noes = row.get("aye_count"), row.get("no_count")
-    words = ("Contents", "Not-Contents") if row.get("house") == "Lords" else ("Ayes", "Noes")
+    words = ("Contents", "Not-Contents") if House.of(row.get("house")) is House.LORDS else ("Ayes", "Noes")
     if ayes is None or noes is None:
         return "result not published"
     winner = "tied" if ayes == noes else f"the {words[0] if ayes > noes else words[1]} have it"

@@ -1,8 +1,8 @@
 """How an event names its record and links to it: the tracker's page and the official one.
 
-Record names come from the publication's ``RECORD_LABELS`` (the names feeds and lists
-use) and tracker pages from its ``record_path``, so a message names and links a record
-exactly as the site does. Official pages are the services' pages for people, built
+Record names are the labels ``tracker.store.schema`` declares (the names the site's feeds
+and lists use) and tracker pages come from the publication's ``record_path``, so a message
+names and links a record exactly as the site does. Official pages are the services' pages for people, built
 with the scrapers' own helpers where they have one.
 """
 import sqlite3
@@ -16,6 +16,7 @@ from scrapers.hansard import public_debate_page
 from scrapers.questions import question_page
 from tracker.publish import pages
 from tracker.publish.server import database_name
+from tracker.store import schema
 
 
 class _SitePaths:
@@ -56,17 +57,13 @@ def load_row(db, table: str, record_id) -> Optional[dict]:
 
 def record_label(db, table: str, record_id) -> str:
     """The record's name as the site gives it ("Amendment 7 (Report stage, Commons)")."""
-    spec = pages.RECORD_LABELS.get(table)
-    if spec:
-        key, _, label = spec
-        try:
-            found = db.execute(f"SELECT {label} FROM [{table}] t WHERE CAST(t.[{key}] AS TEXT) = ?", [str(record_id)]).fetchone()
-        except sqlite3.OperationalError:
-            found = None
+    declared = schema.TABLES.get(table)
+    if declared is not None and declared.label and isinstance(declared.key, str):
+        found = db.execute(f"SELECT {declared.label} FROM [{table}] t WHERE CAST(t.[{declared.key}] AS TEXT) = ?",
+                           [str(record_id)]).fetchone()
         if found and found[0]:
             return found[0]
-    row = load_row(db, table, record_id) or {}
-    return row.get("label") or row.get("title") or f"{table.replace('_', ' ')} {record_id}"
+    return f"{table.replace('_', ' ')} {record_id}"
 
 
 def _stage_page(row):

@@ -7,7 +7,6 @@
   holding the webhook's signing key (the key itself is never stored here).
   ``cursor_change_id`` is the last ``changes.id`` turned into events for this watch:
   set to the newest change when the watch is added, so history never alerts.
-  AUTOINCREMENT keeps a removed watch's id from being given to a new one.
 * ``alert_events``: the outbox. One row per event a watch caught, written in the
   transaction that moves the watch's cursor past the changes causing it; ``event_key``
   (unique per watch) names what happened, so nothing is caught twice.
@@ -22,23 +21,27 @@ target is a table the publication names rows of, and watches and changes are not
 
 
 def migrate(db):
-    db.execute(
-        """CREATE TABLE watches (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    name TEXT NOT NULL UNIQUE,
-    target_kind TEXT NOT NULL,
-    target_id TEXT NOT NULL,
-    target_label TEXT,
-    events TEXT NOT NULL,
-    emails TEXT NOT NULL,
-    webhooks TEXT NOT NULL,
-    atom INTEGER NOT NULL DEFAULT 0,
-    digest INTEGER NOT NULL DEFAULT 0,
-    signature_env TEXT,
-    cursor_change_id INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL
-)"""
+    db["watches"].create(
+        {
+            "id": int,
+            "name": str,
+            "target_kind": str,  # bill, amendment, member, supplier, provision, term
+            "target_id": str,
+            "target_label": str,
+            "events": str,  # JSON list of event kinds
+            "emails": str,  # JSON list
+            "webhooks": str,  # JSON list
+            "atom": int,
+            "digest": int,
+            "signature_env": str,
+            "cursor_change_id": int,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"name", "target_kind", "target_id", "events", "emails", "webhooks", "cursor_change_id", "created_at"},
+        defaults={"atom": 0, "digest": 0, "cursor_change_id": 0},
     )
+    db["watches"].create_index(["name"], unique=True)
     db["alert_events"].create(
         {
             "event_id": str,
