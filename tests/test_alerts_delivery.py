@@ -220,8 +220,8 @@ def test_a_refusing_server_gets_the_message_once_later(db, db_path, monkeypatch)
     settings = settings_for(db_path, sink.settings())
     first = deliver(db, settings, now=lambda: T0)
     assert first.delivered == 0
-    assert first.failures == [f"watch leigh: email to staff@example.org failed (message {event.event_id}, attempt 1,"
-                              f" next after 2023-10-27T09:01:00+00:00): SMTP: connection refused (smtp://127.0.0.1:{sink.port})"]
+    assert first.failures == [(f"watch leigh: email to staff@example.org failed (message {event.event_id}, attempt 1,"
+                               f" next after 2023-10-27T09:01:00+00:00): SMTP: connection refused (smtp://127.0.0.1:{sink.port})")]
     with sink:
         sink.refusals = 1
         assert deliver(db, settings, now=lambda: T0 + timedelta(seconds=30)).failures == []  # backoff: not due yet

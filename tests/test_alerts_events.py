@@ -5,9 +5,9 @@ import json
 import shutil
 
 import pytest
-
 from conftest import NO_WAIT
 from fakes import SampleApi, SampleServer
+
 from tracker import store, tagging
 from tracker.alerts import outbox, watches
 from tracker.alerts.events import derive_events, excerpt_around, readable, term_pattern

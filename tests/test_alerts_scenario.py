@@ -8,9 +8,9 @@ from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
-
 from fakes import SampleApi
 from test_alerts_delivery import SECRET, SITE, SmtpSink, WebhookSink
+
 from tracker import store
 from tracker.cli import cli
 from tracker.publish.server import make_datasette, secret_columns

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_alerts_delivery import SECRET, SmtpSink, WebhookSink
 
 from scrapers.errors import TrackerError
-from test_alerts_delivery import SECRET, SmtpSink, WebhookSink
 from tracker import store
 from tracker.alerts import scheduler
 from tracker.alerts.config import load_settings
@@ -158,7 +158,7 @@ def test_sigterm_while_waiting_stops_at_once(synced, db_path):
     first = loop.stdout.readline()  # the first run's summary: now it waits an hour
     assert first.startswith("watch run: sync run 2 ok, 0 changes; 0 events"), first
     loop.send_signal(signal.SIGTERM)
-    out, err = loop.communicate(timeout=60)
+    _, err = loop.communicate(timeout=60)
     assert loop.returncode == 0
     assert err.strip().splitlines()[-1] == "watch run: stopped"
     assert json.loads(tracker(db_path, "alerts", "list", "--json").stdout) == []

@@ -3,8 +3,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
 from test_alerts_delivery import write_bill
+
 from tracker import store
 from tracker.alerts import watches
 from tracker.cli import cli
@@ -73,8 +73,8 @@ def test_add_list_remove(db_path):
     (["--bill", "999", "--atom"], "watch: record bill 999: not in the database (sync it first)"),
     (["--bill", "three", "--atom"], "watch: record bill three: not in the database (sync it first)"),
     (["--amendment", "1", "--atom"], "watch: record amendment 1: not in the database (sync it first)"),
-    (["--member", "Smith", "--atom"], "watch: record member 'Smith': 2 members have this name, give one id:"
-                                      " Chloe Smith (Commons) = --member 4021; Henry Smith (Commons) = --member 1553"),
+    (["--member", "Smith", "--atom"], ("watch: record member 'Smith': 2 members have this name, give one id:"
+                                       " Chloe Smith (Commons) = --member 4021; Henry Smith (Commons) = --member 1553")),
     (["--member", "Nobody Atall", "--atom"], "watch: record member 'Nobody Atall': no member of this name in the database"),
     (["--member", "42", "--atom"], "watch: record member 42: not in the database"),
     (["--supplier", "acme", "--atom"], "watch: record supplier acme: not in the suppliers registry (give its id, e.g. one of:"),

@@ -19,10 +19,10 @@ import hmac
 import smtplib
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parseaddr
-from typing import Callable, Optional
 
 import requests
 
@@ -54,8 +54,8 @@ class SmtpChannel:
     def __init__(self, settings: Settings, timeout: float = SMTP_TIMEOUT):
         self.settings = settings
         self.timeout = timeout
-        self.connection: Optional[smtplib.SMTP] = None
-        self.unreachable: Optional[TrackerError] = None  # the error that stops this run's other messages
+        self.connection: smtplib.SMTP | None = None
+        self.unreachable: TrackerError | None = None  # the error that stops this run's other messages
 
     def send(self, message, to: str) -> None:
         if self.unreachable is not None:
@@ -155,7 +155,7 @@ class WebhookChannel:
                 self.sleep(self.delay(attempt, retry_after))
         raise TrackerError(f"{reason} after {self.attempts} attempts", source="webhook", url=url)
 
-    def delay(self, attempt: int, retry_after: Optional[float]) -> float:
+    def delay(self, attempt: int, retry_after: float | None) -> float:
         """Seconds before retry ``attempt + 1``: ``Retry-After`` if given, else 1, 2, 4 ... (at most ``max_backoff``)."""
         if retry_after is not None:
             return min(retry_after, self.max_backoff)
@@ -172,8 +172,8 @@ class DeliveryReport:
     waiting: list = field(default_factory=list)  # one line per failed message whose next attempt is not due yet
 
 
-def deliver(db, settings: Settings, *, now: Optional[Callable[[], datetime]] = None, all_undelivered: bool = False,
-            webhook: Optional[WebhookChannel] = None, smtp_timeout: float = SMTP_TIMEOUT) -> DeliveryReport:
+def deliver(db, settings: Settings, *, now: Callable[[], datetime] | None = None, all_undelivered: bool = False,
+            webhook: WebhookChannel | None = None, smtp_timeout: float = SMTP_TIMEOUT) -> DeliveryReport:
     """Send every due message and mark each delivered (or failed, with its next attempt's time).
 
     ``all_undelivered`` tries failed ones whose backoff has not passed too (``tracker alerts retry``).

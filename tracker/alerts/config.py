@@ -14,9 +14,9 @@ and never written to the database; ``tracker serve`` never serves the file.
 """
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
 
 try:
     import tomllib
@@ -40,9 +40,9 @@ class Settings:
 
     file_values: Mapping[str, str]
     environ: Mapping[str, str]
-    path: Optional[Path] = None
+    path: Path | None = None
 
-    def get(self, key: str, default: Optional[str] = None) -> Optional[str]:
+    def get(self, key: str, default: str | None = None) -> str | None:
         value = self.environ.get(key)
         if value not in (None, ""):
             return value
@@ -54,7 +54,7 @@ class Settings:
         return f"the environment or {self.path}" if self.path else f"the environment or {CONFIG_FILE} beside the database"
 
 
-def load_settings(db_path, environ: Optional[Mapping[str, str]] = None) -> Settings:
+def load_settings(db_path, environ: Mapping[str, str] | None = None) -> Settings:
     """The settings for the database at ``db_path``."""
     path = Path(db_path).resolve().parent / CONFIG_FILE
     values = {}
@@ -73,8 +73,8 @@ def load_settings(db_path, environ: Optional[Mapping[str, str]] = None) -> Setti
 class SmtpSettings:
     host: str
     port: int
-    user: Optional[str]
-    password: Optional[str]
+    user: str | None
+    password: str | None
     security: str
     mail_from: str
 
@@ -95,7 +95,7 @@ def smtp_settings(settings: Settings) -> SmtpSettings:
     return SmtpSettings(host, int(port), settings.get("TRACKER_SMTP_USER"), settings.get("TRACKER_SMTP_PASSWORD"), security, mail_from)
 
 
-def webhook_secret(settings: Settings, env_name: Optional[str] = None) -> bytes:
+def webhook_secret(settings: Settings, env_name: str | None = None) -> bytes:
     """The key webhooks are signed with: ``env_name``'s value (a watch's ``--secret-env``),
     else TRACKER_WEBHOOK_SECRET; a one-line TrackerError when it is not set."""
     name = env_name or WEBHOOK_SECRET

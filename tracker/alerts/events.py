@@ -29,8 +29,8 @@ crashes when.
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Optional
 
 from tracker import store
 from tracker.alerts import links, outbox
@@ -40,8 +40,8 @@ from tracker.sync.common import rows
 from tracker.vocab import ChangeKind, Decision, House
 
 # What the tagger reads of each table, and what members table (their sponsors' link table), as the schema declares.
-TEXT_FIELDS = {table.name: table.tagging.fields for table in schema.tagged()}
-TABLED = {table.name: (table.id, table.tabled.sponsors) for table in schema.tabled()}
+TEXT_FIELDS = {table.name: table.tagging.fields for table in schema.tagged() if table.tagging}
+TABLED = {table.name: (table.id, table.tabled.sponsors) for table in schema.tabled() if table.tabled}
 DOCUMENTS = ("contributions", "written_questions", "written_statements")  # where a mention alerts on its own
 EXCERPT_CONTEXT = 160
 PLAIN_EXCERPT = 300
@@ -57,12 +57,12 @@ class Fact:
     occurred_at: str
     table: str
     record_id: str
-    bill_id: Optional[int]
+    bill_id: int | None
     label: str
     title: str
     summary: str
     page_path: str
-    official_url: Optional[str]
+    official_url: str | None
     texts: dict = field(default_factory=dict)  # field -> text to find the watch's term or mentions in
     old_texts: dict = field(default_factory=dict)  # field -> text before the change (mention facts only)
     mentions: list = field(default_factory=list)
@@ -81,14 +81,14 @@ class Event:
     kind: str
     table_name: str
     record_id: str
-    bill_id: Optional[int]
+    bill_id: int | None
     record_label: str
     title: str
     summary: str
     excerpt: str
     highlights: str
     page_path: str
-    official_url: Optional[str]
+    official_url: str | None
     occurred_at: str
     created_at: str
     change_id: int
@@ -170,12 +170,12 @@ class Facts:
         )
         text_fields = TEXT_FIELDS.get(table, ())
         label = links.record_label(self.db, table, record_id)
-        context = dict(
-            texts={f: row[f] for f in text_fields if row.get(f)},
-            mentions=self.mentions_of(table, record_id, text_fields),
-            amendments={row[key]} if table == "amendments" else set(),
-            members={s["member_id"] for s in sponsors},
-        )
+        context = {
+            "texts": {f: row[f] for f in text_fields if row.get(f)},
+            "mentions": self.mentions_of(table, record_id, text_fields),
+            "amendments": {row[key]} if table == "amendments" else set(),
+            "members": {s["member_id"] for s in sponsors},
+        }
         bill = self.bill_title(row.get("bill_id"))
         by = ", ".join(str(s["name"]) for s in sponsors) or "no sponsor named"
         change_id = change["id"]
@@ -340,7 +340,7 @@ def _new_mention(fact: Fact, mention: dict) -> bool:
     return not old or mention["text"] not in old
 
 
-def _mention_match(fact: Fact, wanted: Callable[[dict], bool]) -> Optional[Match]:
+def _mention_match(fact: Fact, wanted: Callable[[dict], bool]) -> Match | None:
     for mention in fact.mentions:
         text = fact.texts.get(mention["field"])
         if text and wanted(mention) and _new_mention(fact, mention) and text[mention["start"]:mention["end"]] == mention["text"]:
@@ -353,7 +353,7 @@ def term_pattern(term: str) -> re.Pattern:
     return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 
-def _term_match(fact: Fact, term: str) -> Optional[Match]:
+def _term_match(fact: Fact, term: str) -> Match | None:
     pattern = term_pattern(term)
     for name, text in fact.texts.items():
         found = pattern.search(text)
@@ -362,7 +362,7 @@ def _term_match(fact: Fact, term: str) -> Optional[Match]:
     return None
 
 
-def match(watch: Watch, fact: Fact, facts: Facts) -> Optional[Match]:
+def match(watch: Watch, fact: Fact, facts: Facts) -> Match | None:
     """How ``fact`` concerns ``watch``'s target (with the excerpt to show), or None."""
     kind, target = watch.target_kind, watch.target_id
     if kind == "term":
@@ -391,7 +391,7 @@ def newest_change(db) -> int:
     return db.execute("SELECT COALESCE(max(id), 0) FROM changes").fetchone()[0]
 
 
-def derive_events(db, *, horizon: Optional[int] = None) -> list:
+def derive_events(db, *, horizon: int | None = None) -> list:
     """Turn the changes after each watch's cursor, up to ``horizon`` (default: the newest),
     into events and their queued deliveries, and move the cursors, all in one transaction.
 

@@ -7,7 +7,6 @@ with the scrapers' own helpers where they have one.
 """
 import sqlite3
 from types import SimpleNamespace
-from typing import Optional
 
 from datasette.utils import tilde_encode
 
@@ -43,7 +42,7 @@ def page_path(db, table: str, record_id) -> str:
     return pages.record_path(SITE, db_name(db), table, record_id)
 
 
-def load_row(db, table: str, record_id) -> Optional[dict]:
+def load_row(db, table: str, record_id) -> dict | None:
     """One record by its primary key (``a/b`` for a key of two columns), or None."""
     try:
         pks = db[table].pks
@@ -110,7 +109,7 @@ OFFICIAL_PAGES = {
 }
 
 
-def official_url(db, table: str, row: Optional[dict]) -> Optional[str]:
+def official_url(db, table: str, row: dict | None) -> str | None:
     """The record's page on the official service, or None when it cannot be told."""
     spec = OFFICIAL_PAGES.get(table)
     if spec is None or row is None:

@@ -5,11 +5,11 @@ Every message carries its id (the event id, or the digest's id): in the email's
 header and ``event_id`` field, so a receiver can drop a repeat.
 """
 import json
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from typing import Optional, Sequence
 
 from markupsafe import Markup, escape
 
@@ -108,7 +108,7 @@ def _footer(watch: Watch) -> str:
 
 
 def email_message(watch: Watch, events: Sequence[dict], message_id: str, *, site: str, mail_from: str, to: str,
-                  now: Optional[datetime] = None) -> EmailMessage:
+                  now: datetime | None = None) -> EmailMessage:
     """The email for one message: plain text and HTML, its id in ``Message-ID`` and ``X-Tracker-Event``."""
     domain = parseaddr(mail_from)[1].rpartition("@")[2] or "procurement-bill-tracker"
     message = EmailMessage(policy=MAIL_POLICY)

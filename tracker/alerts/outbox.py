@@ -11,8 +11,8 @@ its transaction commits.
 """
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Optional, Sequence
 
 from tracker import store
 from tracker.sync.common import rows
@@ -107,7 +107,7 @@ def mark_failed(db, delivery: dict, error: str, now: datetime) -> str:
     return next_at
 
 
-def list_deliveries(db, *, failed_only: bool = False, limit: Optional[int] = 100) -> list:
+def list_deliveries(db, *, failed_only: bool = False, limit: int | None = 100) -> list:
     """Deliveries newest first, each with its watch's name and its events' titles."""
     where = "WHERE d.status = 'failed'" if failed_only else ""
     found = rows(

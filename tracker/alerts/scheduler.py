@@ -16,8 +16,8 @@ import fcntl
 import os
 import re
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Optional
 
 from scrapers.errors import TrackerError
 from tracker.alerts.channels import WebhookChannel, deliver
@@ -90,8 +90,8 @@ def scheduled_steps(db) -> tuple:
 
 @dataclass
 class RunReport:
-    sync_run_id: Optional[int] = None
-    sync_status: Optional[str] = None
+    sync_run_id: int | None = None
+    sync_status: str | None = None
     changes: int = 0
     events: int = 0
     delivered: int = 0
@@ -105,8 +105,8 @@ class RunReport:
         return text + ("; stopped before the end (the rest waits for the next run)" if self.stopped else "")
 
 
-def run_once(db, settings: Settings, *, archive_dir: str = "archive", rate_limit: float = 5.0, client_options: Optional[dict] = None,
-             stop: Optional[threading.Event] = None, webhook: Optional[WebhookChannel] = None, now=None) -> RunReport:
+def run_once(db, settings: Settings, *, archive_dir: str = "archive", rate_limit: float = 5.0, client_options: dict | None = None,
+             stop: threading.Event | None = None, webhook: WebhookChannel | None = None, now=None) -> RunReport:
     """Sync, tag, derive events and deliver, checking ``stop`` between the steps."""
     report = RunReport()
 
@@ -129,7 +129,7 @@ def run_once(db, settings: Settings, *, archive_dir: str = "archive", rate_limit
         report.notes.append("no bills in the database to sync")
     if stopping():
         return report
-    horizon: Optional[int] = newest_change(db)  # the changes this tagging covers; later ones wait for the next run's tagging
+    horizon: int | None = newest_change(db)  # the changes this tagging covers; later ones wait for the next run's tagging
     try:
         tag_database(db)
     except TrackerError as error:
@@ -155,25 +155,23 @@ def lock_path(db_path) -> str:
 def run_lock(db_path) -> Iterator[None]:
     """Hold the database's watch-run lock, or refuse in one line when another run holds it."""
     path = lock_path(db_path)
-    handle = open(path, "a+", encoding="utf-8")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise TrackerError("another watch run is using this database", source=SOURCE, url=path) from None
-    try:
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        yield
-    finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
+    with open(path, "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise TrackerError("another watch run is using this database", source=SOURCE, url=path) from None
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def run_every(db, db_path, interval: float, *, settings: Callable[[], Settings], stop: threading.Event,
-              on_report: Callable[[Optional[RunReport], Optional[str]], None], **options) -> None:
+              on_report: Callable[[RunReport | None, str | None], None], **options) -> None:
     """Run every ``interval`` seconds until ``stop`` is set; each run under the lock.
 
     ``settings()`` is read at each run (an edited ``tracker.toml`` applies at the next);

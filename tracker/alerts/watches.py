@@ -8,9 +8,10 @@ or several, or a URL that is not http(s) is refused in one line.
 """
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
-from typing import NoReturn, Optional, Sequence
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from scrapers.errors import TrackerError
@@ -64,7 +65,7 @@ class Watch:
     webhooks: tuple
     atom: bool
     digest: bool
-    signature_env: Optional[str]
+    signature_env: str | None
     cursor: int
     created_at: str
 
@@ -158,7 +159,9 @@ def _member_label(row):
 def _registry_entry(db, table, key, value):
     """A supplier or provision by id, or by a name or alias that only it has."""
     if db[table].count == 0:
-        from tracker.tagging.registries import load_registries  # loaded by tagging; a fresh database has none yet
+        from tracker.tagging.registries import (
+            load_registries,  # loaded by tagging; a fresh database has none yet
+        )
 
         load_registries(db)
     row = _one(db, f"SELECT [{key}], name FROM [{table}] WHERE [{key}] = ?", [value])
@@ -217,7 +220,7 @@ def check_webhook(url: str) -> str:
     return url.strip()
 
 
-def check_events(kind: str, events: Optional[Sequence[str]]) -> tuple:
+def check_events(kind: str, events: Sequence[str] | None) -> tuple:
     """The event kinds a watch on a ``kind`` target takes: all it can have, or those asked for."""
     allowed = TARGET_EVENTS[kind]
     if not events:
@@ -232,8 +235,8 @@ def check_events(kind: str, events: Optional[Sequence[str]]) -> tuple:
 # -- writes ------------------------------------------------------------------------------
 
 def add_watch(db, name: str, kind: str, value, *, emails: Sequence[str] = (), webhooks: Sequence[str] = (),
-              atom: bool = False, events: Optional[Sequence[str]] = None, digest: bool = False,
-              secret_env: Optional[str] = None) -> Watch:
+              atom: bool = False, events: Sequence[str] | None = None, digest: bool = False,
+              secret_env: str | None = None) -> Watch:
     """Add a watch, checked in full first; it alerts only on changes after this moment."""
     if not NAME.match(name or ""):
         raise TrackerError("a watch name is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
