@@ -26,7 +26,7 @@ from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
-from tracker.publish import feeds, pages, search, story
+from tracker.publish import feeds, pages, search, story, watch_feed
 from tracker.store import runs, schema
 from tracker.vocab import Decision
 
@@ -364,7 +364,7 @@ async def alerts_page(request, datasette):
         b["url"] = record_path(datasette, db.name, "bills", b["bill_id"])
     watches = []
     if "watches" in await db.table_names():
-        watches = await pages.many(db, "SELECT name FROM watches ORDER BY name LIMIT 100")
+        watches = await pages.many(db, "SELECT name FROM watches WHERE atom ORDER BY name LIMIT 100")
         for w in watches:
             w["feed_url"] = datasette.urls.path(f"/-/watch/{urllib.parse.quote(str(w['name']))}.atom")
     context = {
@@ -520,6 +520,7 @@ def register_routes():
         (r"^/-/provision/(?P<entity_id>[^/]+)$", entity_route(schema.with_page("provision"))),
         (r"^/-/feeds/changes\.atom$", changes_feed),
         (r"^/-/feeds/bill/(?P<bill_id>\d+)\.atom$", bill_feed),
+        (r"^/-/watch/(?P<name>[^/]+)\.atom$", watch_feed.watch_feed),
     ]
 
 
