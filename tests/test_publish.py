@@ -900,3 +900,10 @@ def test_the_demo_says_it_is_the_sample_everywhere(demo_site):
         assert root.findtext(f"{ATOM}title").startswith("[Sample data]"), path
         assert "not Hansard" in root.findtext(f"{ATOM}subtitle")
         assert all(e.find(f"{ATOM}category").get("term") == "sample-data" for e in entries)
+
+
+def test_record_pages_link_parliament_s_page_and_the_api_response(site):
+    amendment_page = site.get(f"/-/amendment/{A_SURVEILLANCE}").text
+    assert f'href="https://bills.parliament.uk/bills/{BILL}/stages/11/amendments/{A_SURVEILLANCE}" class="human-link"' in amendment_page
+    assert f'href="https://bills-api.parliament.uk/api/v1/Bills/{BILL}/Stages/11/Amendments/{A_SURVEILLANCE}" rel="nofollow">API response' in amendment_page
+    assert f'href="https://members.parliament.uk/member/{LORD_ALTON}" class="human-link"' in site.get(f"/-/member/{LORD_ALTON}").text

@@ -217,8 +217,9 @@ async def add_tagged(datasette, db, q, match, chosen, results, per_kind):
 # --- pages ----------------------------------------------------------------
 
 
-def page_route(load, template, noun, url_var, extra):
-    """A view: the record's page from ``load(datasette, db, id)``, with ``extra(datasette, db, page)``'s links."""
+def page_route(load, template, noun, url_var, extra, table=None):
+    """A view: the record's page from ``load(datasette, db, id)``, with ``extra(datasette, db, page)``'s links
+    (and, for a record of ``table``, its page on Parliament's own website as ``human_url``)."""
 
     async def view(request, datasette):
         db = await tracker_db(datasette)
@@ -228,6 +229,8 @@ def page_route(load, template, noun, url_var, extra):
         if page is None:
             raise NotFound(f"No {noun} {record_id}")
         page.update({"database": db.name, **common_links(datasette, db), **extra(datasette, db, record_id, page)})
+        if table is not None:
+            page.setdefault("human_url", await story.human_url(db, table, record_id))
         page["item"] = page
         return await render(datasette, request, template, page)
 
@@ -260,8 +263,8 @@ def member_links(datasette, db, record_id, page):
     }
 
 
-amendment_page = page_route(pages.amendment, "tracker_amendment.html", "amendment", "amendment_id", tabled_links)
-member_page = page_route(pages.member, "tracker_member.html", "member", "member_id", member_links)
+amendment_page = page_route(pages.amendment, "tracker_amendment.html", "amendment", "amendment_id", tabled_links, table="amendments")
+member_page = page_route(pages.member, "tracker_member.html", "member", "member_id", member_links, table="members")
 
 
 def _entity_link(datasette, label, entity_id, name):
@@ -612,7 +615,8 @@ def extra_template_vars(view_name, request, datasette, table, database):
             db = datasette.get_database(database)
             item = await pages.tabled(datasette, db, table, int(pks))
             if item is not None:
-                item.update({**common_links(datasette, db), **tabled_links(datasette, db, pks, item), "row_url": "#full-record"})
+                item.update({**common_links(datasette, db), **tabled_links(datasette, db, pks, item), "row_url": "#full-record",
+                             "human_url": found["tracker_human_url"]})
                 found["tracker_item"] = item
         return found
 
