@@ -222,6 +222,8 @@ async def debate(datasette, db, debate_id):
     page["bill_url"] = record_path(datasette, db.name, "bills", d["bill_id"]) if d.get("bill_id") else None
     page["bill"] = await one(db, "SELECT bill_id, short_title FROM bills WHERE bill_id = ?", [d.get("bill_id")])
     page["stage"] = await one(db, "SELECT * FROM bill_stages WHERE bill_stage_id = ?", [d.get("bill_stage_id")])
+    if page["stage"]:
+        page["stage"]["url"] = record_path(datasette, db.name, "bill_stages", page["stage"]["bill_stage_id"])
     page["parent"] = await one(db, "SELECT debate_id, title FROM debates WHERE debate_id = ?", [d.get("parent_debate_id")])
     if page["parent"]:
         page["parent"]["url"] = record_path(datasette, db.name, "debates", page["parent"]["debate_id"])
@@ -292,6 +294,8 @@ async def division(datasette, db, division_id):
     page["bill"] = await one(db, "SELECT bill_id, short_title FROM bills WHERE bill_id = ?", [d.get("bill_id")])
     page["bill_url"] = record_path(datasette, db.name, "bills", d["bill_id"]) if d.get("bill_id") else None
     page["stage"] = await one(db, "SELECT * FROM bill_stages WHERE bill_stage_id = ?", [d.get("bill_stage_id")])
+    if page["stage"]:
+        page["stage"]["url"] = record_path(datasette, db.name, "bill_stages", page["stage"]["bill_stage_id"])
     on = None
     for table in schema.tabled():
         target = d.get(schema.table("divisions").column_to(table.name))
