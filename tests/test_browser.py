@@ -286,7 +286,7 @@ def test_a_bill_reads_as_its_story(page, demo_url):
     assert page.locator("table.divisions td.result").count() == 7
     assert page.locator("a[href^='https://www.legislation.gov.uk/ukpga/2023/54']").count() == 1
     shot(page, "bill-page")
-    page.locator("ul.debates a").first.click()
+    page.locator("ul.debates a[href^='/-/debate/']").first.click()
     page.wait_for_url("**/-/debate/**")
     assert page.locator("a.hansard-link").get_attribute("href").startswith("https://hansard.parliament.uk/")
     assert page.locator(".contribution a.speaker").count() >= 1
@@ -295,7 +295,7 @@ def test_a_bill_reads_as_its_story(page, demo_url):
 
 def test_a_debate_links_the_amendments_it_names(page, demo_url):
     page.goto(demo_url + "/-/bill/3159")
-    page.locator("ul.debates a", has_text="New Clause 1").first.click()
+    page.locator("ul.debates a[href^='/-/debate/']", has_text="New Clause 1").first.click()
     page.wait_for_url("**/-/debate/**")
     ref = page.locator("a.amendment-ref").first
     assert ref.get_attribute("href").startswith("/-/amendment/")
