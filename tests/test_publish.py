@@ -907,3 +907,11 @@ def test_record_pages_link_parliament_s_page_and_the_api_response(site):
     assert f'href="https://bills.parliament.uk/bills/{BILL}/stages/11/amendments/{A_SURVEILLANCE}" class="human-link"' in amendment_page
     assert f'href="https://bills-api.parliament.uk/api/v1/Bills/{BILL}/Stages/11/Amendments/{A_SURVEILLANCE}" rel="nofollow">API response' in amendment_page
     assert f'href="https://members.parliament.uk/member/{LORD_ALTON}" class="human-link"' in site.get(f"/-/member/{LORD_ALTON}").text
+
+
+def test_table_pages_show_decisions_as_people_say_them(site):
+    text = site.get("/tracker/pingpong_items").text
+    assert '<span class="decision" title="Disagreed">Disagreed</span>' not in text  # a code that reads as itself stays plain
+    rows = site.get("/tracker/amendments?_sort=amendment_id").text
+    assert '<span class="decision" title="NoDecision">No decision</span>' in rows
+    assert site.get("/tracker/amendments.json?_shape=array").json()[1]["decision"] == "NoDecision"  # the data keeps the code

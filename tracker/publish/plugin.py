@@ -550,9 +550,12 @@ def _key_columns():
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    """Link names to the publication's pages: in tables, the column the schema names; in queries, the key columns."""
+    """Link names to the publication's pages: in tables, the column the schema names; in queries, the key columns.
+    A decision reads as people say it, its API code kept in the data (and shown on hover)."""
     if value is None:
         return None
+    if column == "decision" and isinstance(value, str) and Decision.readable_name(value) != value:
+        return Markup('<span class="decision" title="{}">{}</span>').format(value, Decision.readable_name(value))
     if table is not None:
         declared = schema.TABLES.get(table)
         if declared is not None and column in declared.any_record:
