@@ -16,30 +16,50 @@ import re
 
 from markupsafe import Markup, escape
 
+from tracker.publish import ranking
+
 OPEN, CLOSE = "\x02", "\x03"
 RANK_WINDOW = 20_000
 
 _TOKEN = re.compile(r'"[^"]*"|\S+')
+OR = "OR"
+
+
+def parse(text: str | None) -> list[list[ranking.Token]]:
+    """What a person typed, as groups of words: every word of a group must appear, and
+    ``OR`` (in capitals) between words starts another group ("hikvision OR dahua").
+
+    A phrase in double quotes stays a phrase, a trailing ``*`` makes a prefix; punctuation
+    and FTS5's other keywords are plain words. Empty groups are dropped.
+    """
+    groups: list[list[ranking.Token]] = [[]]
+    for token in _TOKEN.findall(str(text or "")):
+        if token == OR:
+            groups.append([])
+            continue
+        phrase = token.startswith('"')
+        prefix = token.endswith("*") and not phrase
+        word = token.strip('"').rstrip("*") if prefix else token.strip('"')
+        if word.strip():
+            groups[-1].append(ranking.Token(word, phrase=phrase, prefix=prefix))
+    return [g for g in groups if g]
+
+
+def render(groups: list[list[ranking.Token]]) -> str:
+    """The FTS5 query of parsed groups: each word quoted, so nothing typed is FTS5 syntax but ``OR``."""
+    def quoted(token):
+        return '"' + token.text.replace('"', '""') + '"' + ("*" if token.prefix else "")
+
+    parts = [" ".join(quoted(t) for t in group) for group in groups]
+    if len(parts) == 1:
+        return parts[0]
+    return " OR ".join(f"({p})" if len(g) > 1 else p for p, g in zip(parts, groups))
 
 
 def fts_query(text):
-    """A safe FTS5 query from what a person typed.
-
-    Words are ANDed and each is quoted, so punctuation and FTS5 keywords cannot
-    cause a syntax error; a phrase in double quotes stays a phrase and a trailing
-    ``*`` keeps a prefix search. Returns "" for nothing searchable.
-    """
-    if not text:
-        return ""
-    parts = []
-    for token in _TOKEN.findall(str(text)):
-        prefix = token.endswith("*") and not token.startswith('"')
-        word = token.strip('"').rstrip("*") if prefix else token.strip('"')
-        if not word.strip():
-            continue
-        quoted = '"' + word.replace('"', '""') + '"'
-        parts.append(quoted + ("*" if prefix else ""))
-    return " ".join(parts)
+    """A safe FTS5 query from what a person typed (see :func:`parse`); "" for nothing searchable."""
+    groups = parse(text)
+    return render(groups) if groups else ""
 
 
 def snippet_html(snippet):
