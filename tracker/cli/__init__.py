@@ -172,7 +172,15 @@ def serve_command(ctx, host="127.0.0.1", port=8001, immutable=False):
     from tracker.publish.server import serve as serve_datasette
 
     db_path = ctx.obj["db_path"]
-    open_db(ctx).close()
+    db = open_db(ctx)
+    if store.stale_search_index(db):  # never serve rankings from an index older than the rows
+        progress = Progress(enabled=not ctx.obj["quiet"])
+        click.echo(f"rebuilding the search index of {', '.join(store.stale_search_index(db))}", err=True)
+        try:
+            store.refresh_search_index(db, progress=progress)
+        finally:
+            progress.close()
+    db.close()
     click.echo(f"serving {db_path} at http://{host}:{port}/", err=True)
     serve_datasette(db_path, host=host, port=port, immutable=immutable)
 

@@ -6,9 +6,9 @@ from the index :mod:`tracker.store.searchindex` keeps beside FTS5 and gives the 
 page as FTS5's bm25 with the schema's column weights (ties broken by rowid, as
 :func:`exhaustive` does):
 
-* one word: its postings are stored best-first in blocks, each with a bound on its scores
-  (its largest weighted frequency over its shortest document), computed here with the
-  current average length and IDF. Blocks are read in order of their bound until the k-th
+* one word: its postings are stored best-first in blocks, each with its frontier of
+  (weighted frequency, length) pairs, whose best score, computed here with the current
+  average length and IDF, is the block's best. Blocks are read in order of their bound until the k-th
   best score found beats the next bound: no unread posting can score higher (block-max
   top-k). "the" reads a few blocks, like "hikvision";
 * several words (all of them, or ``OR`` between groups): the words' postings are merged and
@@ -96,7 +96,7 @@ def load_index(conn: sqlite3.Connection, table: schema.Table) -> _Index | None:
     if found is not None and found.generation == row[0]:
         return found
     generation, documents, tokens, rowids, lengths = conn.execute(
-        "SELECT generation, documents, tokens, rowids, lengths FROM search_index WHERE table_name = ?", [table.name]).fetchone()
+        "SELECT generation, documents, token_count, rowids, lengths FROM search_index WHERE table_name = ?", [table.name]).fetchone()
     found = _Index(generation, np.frombuffer(rowids, dtype=np.int64), np.frombuffer(lengths, dtype=np.uint32).astype(np.float64),
                    tokens / documents if documents else 1.0)
     with _lock:
@@ -111,13 +111,16 @@ def _best(rowids: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, n
 
 
 def _single(conn, table, index, term, k):
-    row = conn.execute("SELECT df, block_freqs, block_lengths FROM search_terms WHERE table_name = ? AND term = ?",
+    row = conn.execute("SELECT df, block_of, block_freqs, block_lengths FROM search_terms WHERE table_name = ? AND term = ?",
                        [table.name, term]).fetchone()
     if row is None:
         return np.empty(0, np.int64), np.empty(0), 0
     df = row[0]
     weight = idf(len(index.rowids), df)
-    bounds = weight * impact(np.frombuffer(row[1], np.float32), np.frombuffer(row[2], np.uint32), index.avgdl)
+    block_of = np.frombuffer(row[1], np.uint32)
+    points = weight * impact(np.frombuffer(row[2], np.float32), np.frombuffer(row[3], np.uint32), index.avgdl)
+    bounds = np.full(int(block_of[-1]) + 1, -np.inf)
+    np.maximum.at(bounds, block_of, points)  # each block's best score: the best of its frontier
     order = np.argsort(-bounds, kind="stable")
     best_rowids, best_scores = np.empty(0, np.int64), np.empty(0)
     read = 0

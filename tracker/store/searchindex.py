@@ -8,9 +8,9 @@ every match exactly while reading only the best few blocks of a term:
   stemming, tokens and the documents' lengths are exactly those the ``rank`` function sees;
 * a term's postings (a document and its weighted frequency: the sum, over the columns, of
   the schema's bm25 weight times the term's count there) are sorted by their bm25 impact
-  and cut into blocks of :data:`BLOCK`; each block keeps its largest frequency and its
-  shortest document, so a bound on any of its scores can be computed at query time, with
-  the average length and document frequency of that moment (``tracker/publish/ranking.py``);
+  and cut into blocks of :data:`BLOCK`; each block keeps the Pareto frontier of its
+  (frequency, length) pairs (:func:`frontiers`), so its best score can be computed at query
+  time, with the average length and document frequency of that moment (``tracker/publish/ranking.py``);
 * ``search_generations`` (bumped by triggers, m0013) says whether the index is stale:
   :func:`stale` names the tables whose index is missing or older than their rows, and
   the search page never ranks from a stale index.
@@ -46,6 +46,24 @@ def idf(documents: int, df: int) -> float:
     """FTS5's IDF of a phrase found in ``df`` of ``documents`` rows (never below 1e-6)."""
     value = math.log((documents - df + 0.5) / (df + 0.5)) if documents else 0.0
     return value if value > 0.0 else 1e-6
+
+
+def frontiers(freqs: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each block's Pareto frontier of (frequency, length): the postings no other of the block has
+    at least as often in a document at most as long. bm25 rises with the frequency and falls with
+    the length whatever the average length, so a block's best score is one of its frontier's:
+    the bound read at query time is the block's exact best. Returns ``(block of each point, freqs, lengths)``."""
+    blocks, kept_freqs, kept_lengths = [], [], []
+    for number, start in enumerate(range(0, len(freqs), BLOCK)):
+        f, d = freqs[start:start + BLOCK], lengths[start:start + BLOCK]
+        order = np.lexsort((-f, d))  # shortest first, most frequent first among equals
+        f, d = f[order], d[order]
+        best = np.maximum.accumulate(f)
+        keep = np.r_[True, f[1:] > best[:-1]]  # more frequent than every shorter (or equal) one before it
+        blocks.append(np.full(int(keep.sum()), number))
+        kept_freqs.append(f[keep])
+        kept_lengths.append(d[keep])
+    return np.concatenate(blocks), np.concatenate(kept_freqs), np.concatenate(kept_lengths)
 
 
 def stale(db: sqlite_utils.Database) -> list[str]:
@@ -100,10 +118,11 @@ def build(db: sqlite_utils.Database, table: schema.Table, progress: Progress | N
             order = np.lexsort((rowids[docs], -impact(freqs, lengths[docs], avgdl)))
             docs, freqs = docs[order], freqs[order]
             starts = np.arange(0, len(docs), BLOCK)
+            blocks, frontier_freqs, frontier_lengths = frontiers(freqs, lengths[docs])
             db.execute(
-                "INSERT INTO search_terms (table_name, term, df, block_freqs, block_lengths) VALUES (?, ?, ?, ?, ?)",
-                [table.name, term, len(docs), np.maximum.reduceat(freqs, starts).astype(np.float32).tobytes(),
-                 np.minimum.reduceat(lengths[docs], starts).astype(np.uint32).tobytes()],
+                "INSERT INTO search_terms (table_name, term, df, block_of, block_freqs, block_lengths) VALUES (?, ?, ?, ?, ?, ?)",
+                [table.name, term, len(docs), blocks.astype(np.uint32).tobytes(), frontier_freqs.astype(np.float32).tobytes(),
+                 frontier_lengths.astype(np.uint32).tobytes()],
             )
             db.conn.executemany(
                 "INSERT INTO search_blocks (table_name, term, block, docs, freqs) VALUES (?, ?, ?, ?, ?)",
@@ -112,9 +131,9 @@ def build(db: sqlite_utils.Database, table: schema.Table, progress: Progress | N
             if progress:
                 progress(f"search index: {table.name}", 2 * len(terms))
         db.execute(
-            "INSERT INTO search_index (table_name, generation, documents, tokens, rowids, lengths, built_at)"
+            "INSERT INTO search_index (table_name, generation, documents, token_count, rowids, lengths, built_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(table_name) DO UPDATE SET generation = excluded.generation,"
-            " documents = excluded.documents, tokens = excluded.tokens, rowids = excluded.rowids,"
+            " documents = excluded.documents, token_count = excluded.token_count, rowids = excluded.rowids,"
             " lengths = excluded.lengths, built_at = excluded.built_at",
             [table.name, generation, documents, tokens, rowids.tobytes(), lengths.astype(np.uint32).tobytes(), utcnow()],
         )

@@ -5,7 +5,7 @@
   an older generation is known to be stale (never silently wrong);
 * ``search_index``: per table, the generation the index was built at, the documents'
   rowids and lengths in tokens (the FTS5 tokenizer's own counts) and the token total;
-* ``search_terms``: per table and term, its document frequency and the bounds of its blocks;
+* ``search_terms``: per table and term, its document frequency and each block's frontier of (frequency, length);
 * ``search_blocks``: the postings of a term, ordered by impact and cut into blocks.
 
 The indexed tables and columns are read from the FTS5 tables that exist (m0004), so this
@@ -17,10 +17,10 @@ def migrate(db):
     db.execute("CREATE TABLE search_generations (table_name TEXT PRIMARY KEY, generation INTEGER NOT NULL)")
     db.execute(
         "CREATE TABLE search_index (table_name TEXT PRIMARY KEY, generation INTEGER NOT NULL, documents INTEGER NOT NULL,"
-        " tokens INTEGER NOT NULL, rowids BLOB NOT NULL, lengths BLOB NOT NULL, built_at TEXT NOT NULL)"
+        " token_count INTEGER NOT NULL, rowids BLOB NOT NULL, lengths BLOB NOT NULL, built_at TEXT NOT NULL)"
     )
     db.execute(
-        "CREATE TABLE search_terms (table_name TEXT NOT NULL, term TEXT NOT NULL, df INTEGER NOT NULL,"
+        "CREATE TABLE search_terms (table_name TEXT NOT NULL, term TEXT NOT NULL, df INTEGER NOT NULL, block_of BLOB NOT NULL,"
         " block_freqs BLOB NOT NULL, block_lengths BLOB NOT NULL, PRIMARY KEY (table_name, term))"
     )
     db.execute(
