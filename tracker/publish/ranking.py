@@ -96,7 +96,7 @@ def load_index(conn: sqlite3.Connection, table: schema.Table) -> _Index | None:
     if found is not None and found.generation == row[0]:
         return found
     generation, documents, tokens, rowids, lengths = conn.execute(
-        "SELECT generation, documents, token_count, rowids, lengths FROM search_index WHERE table_name = ?", [table.name]).fetchone()
+        "SELECT generation, documents, length_total, rowids, lengths FROM search_index WHERE table_name = ?", [table.name]).fetchone()
     found = _Index(generation, np.frombuffer(rowids, dtype=np.int64), np.frombuffer(lengths, dtype=np.uint32).astype(np.float64),
                    tokens / documents if documents else 1.0)
     with _lock:

@@ -131,9 +131,9 @@ def build(db: sqlite_utils.Database, table: schema.Table, progress: Progress | N
             if progress:
                 progress(f"search index: {table.name}", 2 * len(terms))
         db.execute(
-            "INSERT INTO search_index (table_name, generation, documents, token_count, rowids, lengths, built_at)"
+            "INSERT INTO search_index (table_name, generation, documents, length_total, rowids, lengths, built_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(table_name) DO UPDATE SET generation = excluded.generation,"
-            " documents = excluded.documents, token_count = excluded.token_count, rowids = excluded.rowids,"
+            " documents = excluded.documents, length_total = excluded.length_total, rowids = excluded.rowids,"
             " lengths = excluded.lengths, built_at = excluded.built_at",
             [table.name, generation, documents, tokens, rowids.tobytes(), lengths.astype(np.uint32).tobytes(), utcnow()],
         )

@@ -17,7 +17,7 @@ def migrate(db):
     db.execute("CREATE TABLE search_generations (table_name TEXT PRIMARY KEY, generation INTEGER NOT NULL)")
     db.execute(
         "CREATE TABLE search_index (table_name TEXT PRIMARY KEY, generation INTEGER NOT NULL, documents INTEGER NOT NULL,"
-        " token_count INTEGER NOT NULL, rowids BLOB NOT NULL, lengths BLOB NOT NULL, built_at TEXT NOT NULL)"
+        " length_total INTEGER NOT NULL, rowids BLOB NOT NULL, lengths BLOB NOT NULL, built_at TEXT NOT NULL)"
     )
     db.execute(
         "CREATE TABLE search_terms (table_name TEXT NOT NULL, term TEXT NOT NULL, df INTEGER NOT NULL, block_of BLOB NOT NULL,"
