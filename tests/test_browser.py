@@ -15,8 +15,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from test_publish import A_SURVEILLANCE, ATOM, BILL, LORD_ALTON, SCRIPT, build_db
+
+from tracker.cli import cli
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -34,7 +37,20 @@ def free_port():
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
-    path = build_db(tmp_path_factory.mktemp("browser") / "tracker.db")
+    yield from served(build_db(tmp_path_factory.mktemp("browser") / "tracker.db"), tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    """``tracker serve`` on the demo database (``tracker demo``: the bundled sample, synced, tagged, indexed)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    result = CliRunner().invoke(cli, ["--db", str(path), "demo", "--no-serve"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    yield from served(path, tmp_path_factory)
+
+
+def served(path, tmp_path_factory):
+    """Run ``tracker serve`` on ``path`` on a free port; yield its URL; stop it as Ctrl-C does."""
     port = free_port()
     log = open(tmp_path_factory.mktemp("log") / "datasette.log", "w+")
     proc = subprocess.Popen(
@@ -176,3 +192,33 @@ def test_search_reaches_a_readable_pingpong_page(page, base_url):
     assert "Procurement Bill [HL]: Motion B1" in page.inner_text("table.divisions")
     assert page.locator("h2#full-record").is_visible()
     shot(page, "pingpong-page")
+
+
+# NC1 at the Commons report stage (Angela Rayner's), and the division on it, in the demo sample.
+DEMO_NC1, DEMO_NC1_DIVISION = 10001677, "commons-1555"
+
+
+def test_researcher_types_new_clause_1_and_reaches_the_amendment_its_division_and_back(page, demo_url):
+    page.goto(demo_url + "/-/search")
+    page.fill("input[name=q]", "new clause 1")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_selector("ol.search-results")
+    shot(page, "search-new-clause-1")
+    named = page.locator("li.reference-hit")
+    assert named.count() == 2  # NC1 at each stage it was tabled, before any text match
+    assert page.locator("li.search-hit").first.get_attribute("class").endswith("reference-hit")
+    report = page.locator("li.reference-hit", has_text="Report stage")
+    assert "Negatived on division" in report.inner_text() and "Angela Rayner" in report.inner_text()
+    report.locator("a.search-result").click()
+    page.wait_for_url(f"**/-/amendment/{DEMO_NC1}")
+    assert page.locator("h1").inner_text().startswith("Amendment NC1")
+    page.locator(f'a[href*="{DEMO_NC1_DIVISION}"]').first.click()
+    page.wait_for_url(f"**{DEMO_NC1_DIVISION}**")
+    shot(page, "division-of-new-clause-1")
+    assert "1555" in page.inner_text("body") and page.locator("h1").count() == 1
+    page.go_back()
+    page.wait_for_url(f"**/-/amendment/{DEMO_NC1}")
+    assert page.locator("h1").inner_text().startswith("Amendment NC1")
+    page.go_back()
+    page.wait_for_url("**/-/search?q=new+clause+1**")
+    assert page.locator("li.reference-hit").count() == 2

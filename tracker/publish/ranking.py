@@ -21,6 +21,7 @@ Counts are exact in every case: a word's document frequency, or the size of the 
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -66,14 +67,20 @@ _lock = threading.Lock()
 _local = threading.local()
 
 
-def terms_of(text: str) -> list[str]:
-    """The FTS5 terms (porter unicode61, as every index here) a text is made of, in order."""
+def _scratch() -> sqlite3.Connection:
+    """This thread's in-memory database, with the tokenizer every index here uses (porter unicode61)."""
     conn = getattr(_local, "conn", None)
     if conn is None:
         conn = sqlite3.connect(":memory:")
         conn.execute("CREATE VIRTUAL TABLE words USING fts5(x, tokenize='porter unicode61')")
         conn.execute("CREATE VIRTUAL TABLE words_vocab USING fts5vocab(words, instance)")
         _local.conn = conn
+    return conn
+
+
+def terms_of(text: str) -> list[str]:
+    """The FTS5 terms (porter unicode61, as every index here) a text is made of, in order."""
+    conn = _scratch()
     conn.execute("DELETE FROM words")
     conn.execute("INSERT INTO words (rowid, x) VALUES (1, ?)", [text])
     return [term for (term,) in conn.execute("SELECT term FROM words_vocab ORDER BY offset").fetchall()]
@@ -204,3 +211,25 @@ def exhaustive(conn: sqlite3.Connection, table: schema.Table, match: str, *, lim
                         [match, limit, offset]).fetchall()
     (count,) = conn.execute(f"SELECT count(*) FROM [{fts}] WHERE [{fts}] MATCH ?", [match]).fetchone()
     return Ranked([r for r, _ in rows], [s for _, s in rows], count, False)
+
+
+def snippets(conn: sqlite3.Connection, table: schema.Table, match: str, rowids: list[int], *, tokens: int = 24,
+             marks: tuple[str, str] = ("\x02", "\x03")) -> dict[int, str]:
+    """FTS5's ``snippet()`` of ``match`` in each of ``rowids``, made in a scratch index of those rows alone:
+    the same tokenizer and columns, so the same words are marked, at a cost that does not grow with
+    how common the words are (in the table's own index, each row's snippet seeks in the words' whole lists)."""
+    if not rowids:
+        return {}
+    columns = [c for c, _ in table.search.columns]
+    cols = ", ".join(f"[{c}]" for c in columns)
+    rows = conn.execute(f"SELECT rowid, {cols} FROM [{table.name}] WHERE rowid IN (SELECT value FROM json_each(?))",
+                        [json.dumps(rowids)]).fetchall()
+    scratch = _scratch()
+    name = f"snippets_{table.name}"
+    scratch.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS [{name}] USING fts5({cols}, tokenize='porter unicode61')")
+    scratch.execute(f"DELETE FROM [{name}]")
+    scratch.executemany(f"INSERT INTO [{name}] (rowid, {cols}) VALUES ({', '.join('?' for _ in range(len(columns) + 1))})", rows)
+    found = dict(scratch.execute(f"SELECT rowid, snippet([{name}], -1, ?, ?, '…', ?) FROM [{name}] WHERE [{name}] MATCH ?",
+                                 [marks[0], marks[1], tokens, match]).fetchall())
+    scratch.execute(f"DELETE FROM [{name}]")
+    return found

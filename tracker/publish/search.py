@@ -139,14 +139,12 @@ def _extra_columns(table):
     return "NULL AS decision, NULL AS lead_sponsor_id, NULL AS lead_sponsor"
 
 
-def hit_sql(table, *, with_snippet=True):
-    """One row of ``table`` by rowid (``:rowid``) as a hit: its label, context, decision, lead sponsor and snippet of ``:q``."""
-    fts = table.fts
-    snippet = f"snippet([{fts}], -1, char(2), char(3), '…', {SNIPPET_TOKENS})" if with_snippet else "NULL"
-    source = (f"[{fts}] f JOIN [{table.name}] t ON t.rowid = f.rowid WHERE [{fts}] MATCH :q AND f.rowid = :rowid" if with_snippet
-              else f"[{table.name}] t WHERE t.rowid = :rowid")
+def hit_sql(table, *, by="rowid"):
+    """One row of ``table`` (``:rowid``: its rowid, or its key when ``by`` is "key") as a hit:
+    its label, context, decision and lead sponsor (the snippet is made apart: :func:`ranking.snippets`)."""
+    where = "t.rowid = :rowid" if by == "rowid" else f"t.[{table.id}] = :rowid"
     return (f"SELECT t.[{table.id}] AS id, {table.label} AS title, {table.context or 'NULL'} AS context,"
-            f" {_extra_columns(table)}, {snippet} AS snippet FROM {source}")
+            f" {_extra_columns(table)}, NULL AS snippet FROM [{table.name}] t WHERE {where}")
 
 
 def _hit(table, row, **extra):
@@ -239,7 +237,7 @@ def reference_hits(conn, text):
             for table in (schema.table("bill_clauses"), schema.table("clauses")):
                 for row in _rows(conn, f"SELECT rowid FROM [{table.name}] WHERE upper(trim(number)) = ? AND removed_at IS NULL"
                                        f" ORDER BY rowid LIMIT 50", [number]):
-                    found = _rows(conn, hit_sql(table, with_snippet=False), {"rowid": row["rowid"]})
+                    found = _rows(conn, hit_sql(table), {"rowid": row["rowid"]})
                     hits.extend(_hit(table, r, why="reference", note=f"clause {number}") for r in found)
             continue
         stages = [s for (s,) in conn.execute(
@@ -252,8 +250,7 @@ def reference_hits(conn, text):
                 if record_id is None:
                     continue
                 table = schema.table(table_name)
-                found = _rows(conn, hit_sql(table, with_snippet=False).replace("t.rowid = :rowid", f"t.[{table.id}] = :rowid"),
-                              {"rowid": record_id})
+                found = _rows(conn, hit_sql(table, by="key"), {"rowid": record_id})
                 hits.extend(_hit(table, r, why="reference", note=f"{kind} {number}") for r in found)
     unique: dict[tuple, Hit] = {}
     for hit in hits:
@@ -281,9 +278,12 @@ def search(conn, q, *, kinds=None, per_kind=20, offset=0, tagged=True):
         results.counts[table.name] = ranked.count
         results.indexed[table.name] = ranked.indexed
         results.more[table.name] = len(ranked.rowids) > per_kind
-        for rowid, rank in zip(ranked.rowids[:per_kind], ranked.ranks[:per_kind]):
-            for row in _rows(conn, hit_sql(table), {"q": results.match, "rowid": rowid}):
+        page = list(zip(ranked.rowids[:per_kind], ranked.ranks[:per_kind]))
+        marked = ranking.snippets(conn, table, results.match, [rowid for rowid, _ in page], tokens=SNIPPET_TOKENS, marks=(OPEN, CLOSE))
+        for rowid, rank in page:
+            for row in _rows(conn, hit_sql(table), {"rowid": rowid}):
                 if (table.name, row["id"]) not in shown:
+                    row["snippet"] = marked.get(rowid)
                     results.hits.append(_hit(table, row, rank=rank))
     results.hits[len([h for h in results.hits if h.why == "reference"]):] = sorted(
         (h for h in results.hits if h.why != "reference"), key=lambda h: h.rank)
@@ -362,15 +362,14 @@ def add_tagged(conn, results, chosen, per_kind):
         if not found:
             continue
         keys = dict(zip(_keys(conn, table, list(found)), found.values()))
-        fts = table.fts
-        matched = {r[0] for r in conn.execute(
-            f"SELECT t.[{table.id}] FROM [{table.name}] t WHERE t.[{table.id}] IN (SELECT value FROM json_each(:ids))"
-            f" AND t.rowid IN (SELECT rowid FROM [{fts}] WHERE [{fts}] MATCH :q)",
-            {"ids": json.dumps(list(keys)), "q": results.match}).fetchall()}
+        rowids = dict(conn.execute(f"SELECT rowid, [{table.id}] FROM [{table.name}] WHERE [{table.id}] IN (SELECT value FROM json_each(?))",
+                                   [json.dumps(list(keys))]).fetchall())
+        # Which of them the words match (those are among the ranked hits already): asked of these rows alone.
+        matched = {rowids[r] for r in ranking.snippets(conn, table, results.match, list(rowids))}
         shown = {(h.kind, h.id) for h in results.hits}
         extra = [k for k in keys if k not in matched and (table.name, k) not in shown][:per_kind]
         for key in extra:
-            for row in _rows(conn, hit_sql(table, with_snippet=False).replace("t.rowid = :rowid", f"t.[{table.id}] = :rowid"), {"rowid": key}):
+            for row in _rows(conn, hit_sql(table, by="key"), {"rowid": key}):
                 texts, entities = keys[key]
                 results.hits.append(_hit(table, row, why="tagged", note=tagged_snippet(sorted(set(entities)), texts)))
         if extra:
