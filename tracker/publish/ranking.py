@@ -30,7 +30,7 @@ from functools import reduce
 import numpy as np
 
 from tracker.store import schema
-from tracker.store.searchindex import idf, impact
+from tracker.store.searchindex import idf, impact, weighted_columns
 
 BLOCKS_PER_READ = 4
 
@@ -220,7 +220,7 @@ def snippets(conn: sqlite3.Connection, table: schema.Table, match: str, rowids: 
     how common the words are (in the table's own index, each row's snippet seeks in the words' whole lists)."""
     if not rowids:
         return {}
-    columns = [c for c, _ in table.search.columns]
+    columns = [c for c, _ in weighted_columns(table)]
     cols = ", ".join(f"[{c}]" for c in columns)
     rows = conn.execute(f"SELECT rowid, {cols} FROM [{table.name}] WHERE rowid IN (SELECT value FROM json_each(?))",
                         [json.dumps(rowids)]).fetchall()

@@ -66,6 +66,13 @@ def frontiers(freqs: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.nd
     return np.concatenate(blocks), np.concatenate(kept_freqs), np.concatenate(kept_lengths)
 
 
+def weighted_columns(table: schema.Table) -> tuple[tuple[str, float], ...]:
+    """The table's indexed columns with their bm25 weights, in the index's order."""
+    if table.search is None:
+        raise ValueError(f"{table.name} has no full-text index")
+    return table.search.columns
+
+
 def stale(db: sqlite_utils.Database) -> list[str]:
     """The indexed tables whose search index is missing or older than their rows."""
     rows = db.execute(
@@ -87,7 +94,7 @@ def refresh(db: sqlite_utils.Database, progress: Progress | None = None) -> list
 def build(db: sqlite_utils.Database, table: schema.Table, progress: Progress | None = None) -> None:
     """Rebuild ``table``'s index from its FTS5 index, in one transaction (readers see the old one or the new)."""
     fts = table.fts
-    weights = dict(table.search.columns)
+    weights = dict(weighted_columns(table))
     vocab = f"{fts}_search_vocab"
     with transaction(db):
         (generation,) = db.execute("SELECT generation FROM search_generations WHERE table_name = ?", [table.name]).fetchone()
