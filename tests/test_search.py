@@ -235,3 +235,13 @@ def test_tagged_lookups_use_integer_keys_and_indexes_not_casts(demo):
     assert search._keys(conn, schema.table("amendments"), ["10001551"]) == [10001551]
     found = answer(demo, "surveillance equipment")
     assert found.tagged  # tagged hits still found
+
+
+def test_feed_labels_find_records_by_their_keys_without_casts(site):
+    import inspect
+
+    from tracker.publish import pages
+
+    assert "CAST" not in inspect.getsource(pages.record_labels)
+    labels = site.run(pages.record_labels(site.ds.get_database("demo"), "amendments", ["10001677", 10001551, "nope"]))
+    assert labels == {"10001677": "Amendment NC1 (Report stage, Commons)", "10001551": "Amendment NC1 (Committee stage, Commons)"}
