@@ -113,8 +113,28 @@ def load_index(conn: sqlite3.Connection, table: schema.Table) -> _Index | None:
 
 def _best(rowids: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` best by score, ties by rowid (as ``ORDER BY rank, rowid``)."""
+    if 0 < k < len(scores) // 4:  # sort only what can be among them: the k-th score and better (ties included)
+        kth = np.partition(-scores, k - 1)[k - 1]
+        keep = -scores <= kth
+        rowids, scores = rowids[keep], scores[keep]
     order = np.lexsort((rowids, -scores))[:k]
     return rowids[order], scores[order]
+
+
+def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values in both sorted arrays of unique values (searching the longer for the shorter's)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return a
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return a[b[at] == a]
+
+
+def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    both = np.concatenate([a, b])
+    both.sort()
+    return both[np.r_[True, both[1:] != both[:-1]]] if len(both) else both
 
 
 def _single(conn, table, index, term, k):
@@ -153,7 +173,7 @@ def _postings(conn, table, term):
         return np.empty(0, np.uint32), np.empty(0, np.float32)
     docs = np.concatenate([np.frombuffer(d, np.uint32) for d, _ in blocks])
     freqs = np.concatenate([np.frombuffer(f, np.float32) for _, f in blocks])
-    order = np.argsort(docs)
+    order = np.argsort(docs, kind="stable")  # a radix sort for these integers
     return docs[order], freqs[order]
 
 
@@ -161,12 +181,13 @@ def _merged(conn, table, index, groups, k):
     """Score every match of ``groups`` (OR of AND-groups of terms), adding terms in query order as FTS5 does."""
     documents = len(index.rowids)
     leaves = [[(term, *_postings(conn, table, term)) for term in group] for group in groups]
-    matched = [reduce(np.intersect1d, [docs for _, docs, _ in group]) for group in leaves]
-    union = reduce(np.union1d, matched) if matched else np.empty(0, np.uint32)
+    matched = [reduce(_intersect, [docs for _, docs, _ in group]) for group in leaves]
+    union = reduce(_union, matched) if matched else np.empty(0, np.uint32)
     lengths = index.lengths[union]
     scores = np.zeros(len(union))
     for group, docs_in_group in zip(leaves, matched):
-        in_group = np.isin(union, docs_in_group, assume_unique=True)
+        in_group = np.zeros(len(union), dtype=bool)
+        in_group[np.searchsorted(union, docs_in_group)] = True
         for _term, docs, freqs in group:
             found = np.zeros(len(union))
             at = np.searchsorted(docs, union[in_group])
