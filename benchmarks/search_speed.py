@@ -194,8 +194,9 @@ def measure(path, repeat):
 
 
 def report(results, rows, build_seconds, index_seconds):
-    print(f"\n{rows:,} contributions, tagged (built in {build_seconds:.0f} s; search index built in {index_seconds:.0f} s);"
-          " median milliseconds, and ratio to the index's first page\n")
+    built = (f"built in {build_seconds:.0f} s; search index built in {index_seconds:.0f} s" if build_seconds
+             else "the database of an earlier run, reused")
+    print(f"\n{rows:,} contributions, tagged ({built}); median milliseconds, and ratio to the index's first page\n")
     head = f"{'query':<26}{'matches':>10}{'exact':>7}{'index':>9}{'exhaustive':>18}{'search':>17}{'search page':>18}{'datasette _search':>22}"
     print(head)
     print("-" * len(head))

@@ -156,7 +156,7 @@ def test_references_rank_their_records_first(demo, q, kind, number):
 
 
 def test_motion_b1_is_a_motion_and_lower_case_b1_is_no_motion(demo):
-    assert [h.title for h in answer(demo, "Motion B1").hits if h.why == "reference"][0].startswith("Motion B1")
+    assert next(h.title for h in answer(demo, "Motion B1").hits if h.why == "reference").startswith("Motion B1")
     assert search.named_references("the motion b1") == []  # motions are named in capitals (the grammar's rule)
 
 

@@ -87,7 +87,7 @@ def snippet_html(snippet):
     if snippet is None:
         return Markup("")
     text = str(escape(snippet))
-    text = re.sub(f"{OPEN}(.*?){CLOSE}", r"<mark>\1</mark>", text, flags=re.S)
+    text = re.sub(f"{OPEN}(.*?){CLOSE}", r"<mark>\1</mark>", text, flags=re.DOTALL)
     return Markup(text.replace(OPEN, "").replace(CLOSE, ""))
 
 
