@@ -20,6 +20,7 @@ import pytest
 from test_publish import A_SURVEILLANCE, ATOM, BILL, LORD_ALTON, SCRIPT, build_db
 from tracker.publish.feeds import SAMPLE_CATEGORY
 
+
 CHROMIUM = "/usr/bin/chromium"
 PHONE_WIDTH = 390  # an iPhone 12-15's CSS width
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -366,3 +367,32 @@ def test_unknown_addresses_are_404_pages(page, demo_url):
         assert response.status == 404, path
     page.goto(demo_url + "/a/b/c/d")
     assert "404" in page.inner_text("body")
+
+# NC1 at the Commons report stage (Angela Rayner's), and the division on it, in the demo sample.
+DEMO_NC1, DEMO_NC1_DIVISION = 10001677, "commons-1555"
+
+
+def test_researcher_types_new_clause_1_and_reaches_the_amendment_its_division_and_back(page, demo_url):
+    page.goto(demo_url + "/-/search")
+    page.fill("input[name=q]", "new clause 1")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_selector("ol.search-results")
+    shot(page, "search-new-clause-1")
+    named = page.locator("li.reference-hit")
+    assert named.count() == 2  # NC1 at each stage it was tabled, before any text match
+    assert page.locator("li.search-hit").first.get_attribute("class").endswith("reference-hit")
+    report = page.locator("li.reference-hit", has_text="Report stage")
+    assert "Negatived on division" in report.inner_text() and "Angela Rayner" in report.inner_text()
+    report.locator("a.search-result").click()
+    page.wait_for_url(f"**/-/amendment/{DEMO_NC1}")
+    assert page.locator("h1").inner_text().startswith("Amendment NC1")
+    page.locator(f'a[href*="{DEMO_NC1_DIVISION}"]').first.click()
+    page.wait_for_url(f"**{DEMO_NC1_DIVISION}**")
+    shot(page, "division-of-new-clause-1")
+    assert "1555" in page.inner_text("body") and page.locator("h1").count() == 1
+    page.go_back()
+    page.wait_for_url(f"**/-/amendment/{DEMO_NC1}")
+    assert page.locator("h1").inner_text().startswith("Amendment NC1")
+    page.go_back()
+    page.wait_for_url("**/-/search?q=new+clause+1**")
+    assert page.locator("li.reference-hit").count() == 2

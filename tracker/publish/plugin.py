@@ -9,7 +9,8 @@ Routes (all read-only):
   /-/alerts                                     how to follow changes: the Atom feeds and watches
   /-/members/find[.json]?q=...                  members by any name they have had (the home page's finder)
   /-/bill/<id>, /-/debate/<id>, /-/division/<id>  a bill's story, a debate in order, a division's votes
-  /-/search?q=...[&kind=amendments][&page=2]   ranked search across every FTS table
+  /-/search?q=...[&kind=amendments][&page=2]   ranked search across every FTS table (exact bm25, exact counts)
+  /-/search.json, /-/search.csv ?q=...           the same results to download
   /-/amendment/<id>                             text with linked mentions, sponsors, history, divisions, debates
   /-/member/<id>                                a member's record
   /-/supplier/<id>, /-/provision/<id>           the record and every mention in context
@@ -17,7 +18,9 @@ Routes (all read-only):
   /-/feeds/bill/<id>.atom                       one bill's changes
   <any query or table selecting changes>.atom   the output renderer
 """
+import csv
 import functools
+import io
 import json
 import urllib.parse
 
@@ -33,6 +36,7 @@ from tracker.vocab import Decision
 FEED_LIMIT = 200
 SEARCH_PER_KIND = 20
 SEARCH_MAX_PAGE = 100
+SEARCH_EXPORT_PER_KIND = 1000
 
 
 async def tracker_db(datasette):
@@ -85,58 +89,55 @@ async def render(datasette, request, template, context):
 # --- search ---------------------------------------------------------------
 
 
-async def search_page(request, datasette):
-    db = await tracker_db(datasette)
-    await check_view(datasette, request, db)
+def _search_args(request):
+    """``(q, kind, page)`` from the search URL's arguments."""
     q = (request.args.get("q") or "").strip()
     kind = request.args.get("kind") or ""
     try:
         page_no = max(1, min(int(request.args.get("page") or 1), SEARCH_MAX_PAGE))
     except ValueError:
         page_no = 1
+    return q, kind, page_no
+
+
+async def _run_search(datasette, db, q, kind, page_no, per_kind):
     kinds = {t.name: t for t in schema.searched()}
-    results, counts, error, windowed = [], {}, None, []
-    named, tagged = [], {}
-    exact = request.args.get("exact") == "1"
-    match = search.fts_query(q)
-    if match:
-        chosen = {kind: kinds[kind]} if kind in kinds else kinds
-        per_kind = SEARCH_PER_KIND if len(chosen) > 1 else SEARCH_PER_KIND * 2
-        offset = (page_no - 1) * per_kind if len(chosen) == 1 else 0
-        for name, table in chosen.items():
-            try:
-                floor = 0
-                if not exact:
-                    found = (await db.execute(search.floor_sql(table), {"q": match, "window": search.RANK_WINDOW})).rows
-                    if found:
-                        floor = found[0][0]
-                        windowed.append(table.search.kind)
-                rows = (await db.execute(search.ranked_sql(table), search.params(match, limit=per_kind + 1, offset=offset, floor=floor))).rows
-            except Exception as exc:  # a query timing out or an FTS5 error: say so, keep other kinds
-                error = f"{table.search.kind}: {exc}"
-                continue
-            rows = [dict(r) for r in rows]
-            counts[name] = (len(rows[:per_kind]), len(rows) > per_kind)
-            for row in rows[:per_kind]:
-                row["kind_label"] = table.search.kind
-                row["snippet_html"] = search.snippet_html(row["snippet"])
-                row["title"] = row["title"] or f"{name} {row['id']}"
-                row["url"] = record_path(datasette, db.name, name, row["id"])
-                results.append(row)
-        if page_no == 1:
-            try:
-                named, tagged = await add_tagged(datasette, db, q, match, chosen, results, per_kind)
-            except Exception as exc:  # a time limit: the ranked matches still show
-                error = f"Tagged documents: {exc}"
-        results.sort(key=lambda r: r["rank"])
+    chosen = [kinds[kind]] if kind in kinds else None
+    per_kind = per_kind if chosen is None else per_kind * 2
+    offset = (page_no - 1) * per_kind if chosen else 0
+    return await db.execute_fn(lambda conn: search.search(conn, q, kinds=chosen, per_kind=per_kind, offset=offset)), per_kind
+
+
+def _hit_url(datasette, db, hit):
+    if hit.kind == "bills":
+        return datasette.urls.row(db.name, "bills", str(hit.id))
+    return record_path(datasette, db.name, hit.kind, hit.id)
+
+
+async def search_page(request, datasette):
+    db = await tracker_db(datasette)
+    await check_view(datasette, request, db)
+    q, kind, page_no = _search_args(request)
+    kinds = {t.name: t for t in schema.searched()}
+    found, error = search.Results(q=q, match=""), None
+    if q:
+        try:
+            found, _ = await _run_search(datasette, db, q, kind, page_no, SEARCH_PER_KIND)
+        except Exception as exc:  # a query timing out or an FTS5 error: say so
+            error = str(exc)
+    for hit in found.records + found.hits:
+        hit.url = _hit_url(datasette, db, hit)
+        hit.snippet_html = hit.note if hit.why == "tagged" else search.snippet_html(hit.snippet)
+    for n in found.named:
+        n["url"] = pages.entity_path(datasette, n["label"], n["id"])
+    query = lambda **extra: datasette.urls.path("/-/search") + "?" + urllib.parse.urlencode({"q": q, **extra})
     facets = [
         {
             "kind": name,
             "label": table.search.kind,
-            "count": counts.get(name, (0, False)),
-            "counted": name in counts or name in tagged,
-            "tagged": tagged.get(name, 0),
-            "url": datasette.urls.path("/-/search") + "?" + urllib.parse.urlencode({"q": q, "kind": name}),
+            "count": found.counts.get(name),
+            "tagged": found.tagged.get(name, 0),
+            "url": query(kind=name),
             "selected": name == kind,
         }
         for name, table in kinds.items()
@@ -144,74 +145,51 @@ async def search_page(request, datasette):
     context = {
         "q": q,
         "kind": kind if kind in kinds else "",
-        "results": results,
+        "results": found.hits,
+        "records": found.records,
+        "total": sum(found.counts.values()),
         "facets": facets,
         "error": error,
         "page_no": page_no,
-        "next_url": (
-            datasette.urls.path("/-/search")
-            + "?"
-            + urllib.parse.urlencode({"q": q, "kind": kind, "page": page_no + 1, **({"exact": 1} if exact else {})})
-            if kind in kinds and counts.get(kind, (0, False))[1]
-            else None
-        ),
+        "next_url": query(kind=kind, page=page_no + 1) if kind in kinds and found.more.get(kind) else None,
         "indexed": [t.search.kind for t in kinds.values()],
-        "named": named,
-        "windowed": windowed,
-        "window": search.RANK_WINDOW,
-        "exact_url": datasette.urls.path("/-/search") + "?" + urllib.parse.urlencode({"q": q, "kind": kind, "exact": 1}),
+        "fallback": [kinds[k].search.kind for k, v in found.indexed.items() if not v],
+        "named": found.named,
+        "export_json": datasette.urls.path("/-/search.json") + "?" + urllib.parse.urlencode({"q": q, **({"kind": kind} if kind else {})}),
+        "export_csv": datasette.urls.path("/-/search.csv") + "?" + urllib.parse.urlencode({"q": q, **({"kind": kind} if kind else {})}),
         "database": db.name,
         "feed_url": feed_path(datasette),
     }
     return await render(datasette, request, "tracker_search.html", context)
 
 
-async def add_tagged(datasette, db, q, match, chosen, results, per_kind):
-    """Add to ``results`` the documents tagged with a supplier or provision the query names, not matched by its words.
+EXPORT_COLUMNS = ("why", "kind", "id", "title", "context", "decision", "decision_code", "lead_sponsor", "lead_sponsor_id",
+                  "rank", "note", "snippet", "url")
 
-    ``chosen``: ``{kind: schema.Table}`` searched. Returns ``(named, counts)``: the entities
-    named (with their page) and ``{kind: tagged hits added}``.
-    """
-    counts = {}
-    term = search.entity_term(q)
-    if not term:
-        return [], counts
-    named = [dict(r) for r in (await db.execute(search.NAMED_ENTITIES_SQL, {"t": term, "slug": search.slug(term)})).rows]
-    for n in named:
-        n["url"] = pages.entity_path(datasette, n["label"], n["id"])
-    by_label = {}
-    for n in named:
-        by_label.setdefault(n["label"], []).append(n["id"])
-    names = {(n["label"], n["id"]): n["name"] or n["id"] for n in named}
-    for kind, table in chosen.items():
-        found = {}
-        for label, ids in by_label.items():
-            rows = await db.execute(search.TAGGED_DOCS_SQL, {"kind": kind, "label": label, "ids": json.dumps(ids), "limit": per_kind * 10})
-            for r in rows.rows:
-                texts, entities = found.get(r["id"], ("", []))
-                entities = entities + [names.get((label, e), e) for e in (r["entities"] or "").split(",") if e]
-                found[r["id"]] = (",".join(x for x in (texts, r["texts"]) if x), entities)
-        if not found:
-            continue
-        matched = {r["id"] for r in (await db.execute(search.fts_matched_sql(table), {"q": match, "ids": json.dumps(list(found))})).rows}
-        extra = [i for i in found if i not in matched][:per_kind]
-        if not extra:
-            continue
-        rows = {str(r["id"]): dict(r) for r in (await db.execute(search.titles_sql(table), {"ids": json.dumps(extra)})).rows}
-        for position, doc_id in enumerate(extra):
-            row = rows.get(doc_id)
-            if row is None:
-                continue
-            row.update(
-                kind_label=table.search.kind,
-                snippet_html=search.tagged_snippet(sorted(set(found[doc_id][1])), found[doc_id][0]),
-                rank=1_000_000 + position,  # after every ranked match
-                url=record_path(datasette, db.name, kind, row["id"]),
-                tagged=True,
-            )
-            results.append(row)
-        counts[kind] = len(extra)
-    return named, counts
+
+async def search_export(request, datasette):
+    """``/-/search.json`` and ``/-/search.csv``: the search's records, references and up to
+    ``SEARCH_EXPORT_PER_KIND`` ranked matches of each kind, with the exact counts (JSON)."""
+    db = await tracker_db(datasette)
+    await check_view(datasette, request, db)
+    q, kind, _ = _search_args(request)
+    found, _ = await _run_search(datasette, db, q, kind, 1, SEARCH_EXPORT_PER_KIND)
+    rows = []
+    for hit in found.records + found.hits:
+        row = {c: getattr(hit, c, None) for c in EXPORT_COLUMNS}
+        row["url"] = datasette.absolute_url(request, _hit_url(datasette, db, hit))
+        row["snippet"] = search.plain_snippet(hit.snippet)
+        row["note"] = search.plain_snippet(str(hit.note)) if hit.note is not None else None
+        rows.append(row)
+    if request.url_vars["format"] == "json":
+        body = {"q": q, "query": found.match, "counts": found.counts, "more": found.more, "rows": rows}
+        return Response.json(body)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": 'attachment; filename="search.csv"'})
 
 
 # --- pages ----------------------------------------------------------------
@@ -517,6 +495,7 @@ def register_routes():
         (r"^/-/debate/(?P<debate_id>[^/]+)$", debate_page),
         (r"^/-/division/(?P<division_id>[^/]+)$", division_page),
         (r"^/-/search$", search_page),
+        (r"^/-/search\.(?P<format>json|csv)$", search_export),
         (r"^/-/amendment/(?P<amendment_id>\d+)$", amendment_page),
         (r"^/-/member/(?P<member_id>\d+)$", member_page),
         (r"^/-/supplier/(?P<entity_id>[^/]+)$", entity_route(schema.with_page("supplier"))),

@@ -332,6 +332,11 @@ declare(
     Table("alert_deliveries", key="id"),
     Table("changes", key="id", links={"sync_run_id": "sync_runs", "bill_id": "bills"}, bill="bill_id", counted=True,
           any_record={"record_id": "table_name"}),
+    # The search index beside FTS5 (m0013, tracker/store/searchindex.py): derived, rebuilt when stale.
+    Table("search_generations", key="table_name"),
+    Table("search_index", key="table_name"),
+    Table("search_terms", key=("table_name", "term")),
+    Table("search_blocks", key=("table_name", "term", "block")),
     Table("sync_state", key="key"),
     Table("http_cache", key="url"),
 )
