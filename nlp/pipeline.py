@@ -129,6 +129,24 @@ def make_doc(nlp, text, *, date=None, house=None, amendments=None, pingpong=None
     return doc
 
 
+def tagger(nlp):
+    """The tagger on raw text: ``tag(text, *, date, house, amendments, pingpong) -> mentions``.
+
+    The pipeline's own scanner and linker, called on the string: no ``Doc`` is made, so
+    nothing is tokenized. The mentions are those ``nlp(make_doc(nlp, text, ...))`` leaves in
+    ``doc.user_data["mentions"]`` (the components read the text the doc was made from:
+    spaCy's tokens keep every character, so the doc's text is this text). This is the hot
+    path: ``tracker tag`` and the evaluation run it; build a doc only where one is asked for.
+    """
+    scan = nlp.get_pipe("pbt_scanner").scan
+    link = nlp.get_pipe("pbt_linker").link
+
+    def tag_text(text, *, date=None, house=None, amendments=None, pingpong=None):
+        return link(text, scan(text), day(date), House.of(house), amendments, pingpong)
+
+    return tag_text
+
+
 def tag(nlp, text, *, date=None, house=None, amendments=None, pingpong=None):
-    """The mentions in one text (dicts: start, end, text, label, entity_id, name, ...)."""
-    return nlp(make_doc(nlp, text, date=date, house=house, amendments=amendments, pingpong=pingpong)).user_data["mentions"]
+    """The mentions in one text (dicts: start, end, text, label, entity_id, name, ...), found on the raw text."""
+    return tagger(nlp)(text, date=date, house=house, amendments=amendments, pingpong=pingpong)

@@ -11,8 +11,8 @@ Callers use the names below (``from tracker import store; store.upsert(...)``),
 never SQL that writes.
 """
 from tracker.store import migrations
-from tracker.store.db import open_db, transaction, utcnow
-from tracker.store.mentions import forget_fields, forget_vanished_documents, replace_field_mentions, tagged_fields
+from tracker.store.db import database_path, open_db, open_reader, transaction, utcnow
+from tracker.store.mentions import forget_vanished_documents, tagged_fields, write_tagged
 from tracker.store.records import (
     BOOKKEEPING,
     canonical,
@@ -31,8 +31,8 @@ from tracker.store.records import (
 from tracker.store.runs import HttpCache, finish_run, get_state, set_run_archive, set_state, start_run
 
 __all__ = [
-    "BOOKKEEPING", "HttpCache", "canonical", "content_hash", "ensure_member", "finish_run", "forget_fields",
+    "BOOKKEEPING", "HttpCache", "canonical", "content_hash", "database_path", "ensure_member", "finish_run",
     "forget_vanished_documents", "get_state", "listing_is_current", "mark_removed", "merge_row", "migrations",
-    "open_db", "record_change", "refresh_listing", "remove_records", "replace_field_mentions", "replace_links", "replace_rows",
-    "set_run_archive", "set_state", "start_run", "tagged_fields", "transaction", "upsert", "utcnow",
+    "open_db", "open_reader", "record_change", "refresh_listing", "remove_records", "replace_links", "replace_rows",
+    "set_run_archive", "set_state", "start_run", "tagged_fields", "transaction", "upsert", "utcnow", "write_tagged",
 ]
