@@ -12,7 +12,7 @@ never SQL that writes.
 """
 from tracker.store import migrations
 from tracker.store.db import database_path, open_db, open_reader, transaction, utcnow
-from tracker.store.mentions import forget_vanished_documents, tagged_fields, write_tagged
+from tracker.store.mentions import forget_vanished_documents, refresh_statistics, tagged_fields, write_tagged
 from tracker.store.records import (
     BOOKKEEPING,
     canonical,
@@ -33,6 +33,6 @@ from tracker.store.runs import HttpCache, finish_run, get_state, set_run_archive
 __all__ = [
     "BOOKKEEPING", "HttpCache", "canonical", "content_hash", "database_path", "ensure_member", "finish_run",
     "forget_vanished_documents", "get_state", "listing_is_current", "mark_removed", "merge_row", "migrations",
-    "open_db", "open_reader", "record_change", "refresh_listing", "remove_records", "replace_links", "replace_rows",
+    "open_db", "open_reader", "record_change", "refresh_listing", "refresh_statistics", "remove_records", "replace_links", "replace_rows",
     "set_run_archive", "set_state", "start_run", "tagged_fields", "transaction", "upsert", "utcnow", "write_tagged",
 ]

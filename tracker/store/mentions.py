@@ -88,3 +88,19 @@ def forget_vanished_documents(db: sqlite_utils.Database, doc_table: str, key: st
         db.conn.executemany("DELETE FROM mentions WHERE doc_table = ? AND doc_id = ?", documents)
         db.conn.executemany("DELETE FROM nlp_documents WHERE doc_table = ? AND doc_id = ?", documents)
     return len(gone)
+
+
+def refresh_statistics(db: sqlite_utils.Database) -> None:
+    """Sample the indexes of ``mentions`` and ``nlp_documents`` for SQLite's query planner.
+
+    Without statistics the planner guesses, and to it a lookup by ``doc_table`` alone (every
+    mention of a document table) looks as good as one by label and entity. ``ANALYZE`` with a
+    bounded sample (``analysis_limit``) costs milliseconds at any size.
+    """
+    with transaction(db):
+        db.execute("PRAGMA analysis_limit = 1000")
+        try:
+            db.execute("ANALYZE mentions")
+            db.execute("ANALYZE nlp_documents")
+        finally:
+            db.execute("PRAGMA analysis_limit = 0")

@@ -144,6 +144,8 @@ def tag_database(db: sqlite_utils.Database, *, nlp: Language | None = None, tabl
                 if progress:
                     progress(source.table, counts["documents"])
             counts["removed"] = store.forget_vanished_documents(db, source.table, source.key)
+    if any(c["tagged"] or c["removed"] for c in summary["tables"].values()):
+        store.refresh_statistics(db)  # so readers' lookups take the right index of the few there are
     return summary
 
 
