@@ -55,7 +55,9 @@ def write_tagged(db: sqlite_utils.Database, doc_table: str,
     costs a few calls into SQLite, not a few per field; a failure anywhere leaves every field of the
     batch as it was.
     """
-    keys, rows, documents = [], [], []
+    keys: list[tuple[str, str, str]] = []
+    rows: list[tuple[Any, ...]] = []
+    documents: list[tuple[Any, ...]] = []
     at = at or utcnow()
     for doc_id, field, content_hash, mentions in tagged:
         keys.append((doc_table, doc_id, field))
