@@ -139,8 +139,9 @@ def tag_database(db: sqlite_utils.Database, *, nlp: Language | None = None, tabl
             for page in tag_pages(source, _page_starts(db, source, page_size, jobs)):
                 for key, n in page.counts.items():
                     counts[key] += n
-                counts["mentions"] += store.write_tagged(db, source.table, page.tagged, forget=page.forget, version=version,
-                                                         at=store.utcnow())
+                if page.tagged or page.forget:
+                    counts["mentions"] += store.write_tagged(db, source.table, page.tagged, forget=page.forget,
+                                                             version=version, at=store.utcnow())
                 if progress:
                     progress(source.table, counts["documents"])
             counts["removed"] = store.forget_vanished_documents(db, source.table, source.key)
