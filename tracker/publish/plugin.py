@@ -22,7 +22,7 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
-from tracker.publish import feeds, pages, search
+from tracker.publish import feeds, pages, positions_pages, search, versions_pages
 from tracker.store import schema
 
 FEED_LIMIT = 200
@@ -237,8 +237,8 @@ def member_links(datasette, db, record_id, page):
     }
 
 
-amendment_page = page_route(pages.amendment, "tracker_amendment.html", "amendment", "amendment_id", tabled_links)
-member_page = page_route(pages.member, "tracker_member.html", "member", "member_id", member_links)
+amendment_page = page_route(versions_pages.amendment, "tracker_amendment.html", "amendment", "amendment_id", tabled_links)
+member_page = page_route(positions_pages.member, "tracker_member.html", "member", "member_id", member_links)
 
 
 def _entity_link(datasette, label, entity_id, name):
@@ -383,6 +383,8 @@ def register_routes():
         (r"^/-/provision/(?P<entity_id>[^/]+)$", entity_route(schema.with_page("provision"))),
         (r"^/-/feeds/changes\.atom$", changes_feed),
         (r"^/-/feeds/bill/(?P<bill_id>\d+)\.atom$", bill_feed),
+        *versions_pages.ROUTES,
+        *positions_pages.ROUTES,
     ]
 
 
