@@ -40,11 +40,11 @@ def compare_path(datasette, bill_id, from_id, to_id, **options) -> str:
 
 
 def version_path(datasette, version_id) -> str | None:
-    return datasette.urls.path("/-/version/" + urllib.parse.quote(str(version_id), safe="/")) if version_id else None
+    return pages.page_path(datasette, schema.table("bill_versions").page, version_id)
 
 
 def clause_path(datasette, clause_key) -> str | None:
-    return datasette.urls.path("/-/clause/" + urllib.parse.quote(str(clause_key), safe="/")) if clause_key else None
+    return pages.page_path(datasette, schema.table("clauses").page, clause_key)
 
 
 def _as_record(row):
