@@ -8,7 +8,6 @@
 import json
 import sqlite3
 from datetime import date
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
