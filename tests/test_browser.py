@@ -34,7 +34,11 @@ def free_port():
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
-    path = build_db(tmp_path_factory.mktemp("browser") / "tracker.db")
+    yield from served(build_db(tmp_path_factory.mktemp("browser") / "tracker.db"), tmp_path_factory)
+
+
+def served(path, tmp_path_factory):
+    """Yield the URL of ``tracker serve`` serving ``path`` until the generator is closed."""
     port = free_port()
     log = open(tmp_path_factory.mktemp("log") / "datasette.log", "w+")
     proc = subprocess.Popen(
