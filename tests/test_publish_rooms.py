@@ -238,3 +238,16 @@ def test_topics_index_links_every_topic(site):
     html = page(site, "/-/topics")
     assert f"/-/topic/family:{SURVEILLANCE_FAMILY}" in html and f"/-/family/{SURVEILLANCE_FAMILY}" in html
     assert "/-/topic/provision:surveillance-equipment-removal" in html
+
+
+def test_a_pingpong_amendments_change_to_the_text_shows_on_its_page(tmp_path_factory, tmp_path):
+    # The demo's prints end before ping-pong; a change attributed to Lords Amendment 47 shows like an amendment's.
+    copy = demo_copy(tmp_path_factory, tmp_path / "pingpong.db")
+    with copy.conn:
+        copy.execute("INSERT INTO change_amendments (clause_change_id, pingpong_item_id, confidence, how) VALUES (?, 604284, 0.8, 'test')",
+                     [f"{FROM_LORDS}/clause/59 -> {ACT}/section/62"])
+    copy.close()
+    for s in open_site(tmp_path / "pingpong.db"):
+        text = visible(page(s, "/pingpong/pingpong_items/604284"))
+        assert "Made this change to the text" in text and "Found by test (confidence 0.80)" in text
+        assert "Procurement Bill [HL] as brought from the Lords → As enacted (ukpga/2023/54)" in text

@@ -457,7 +457,7 @@ def extra_template_vars(view_name, request, datasette, table, database):
         }
         if view_name == "row" and declared and declared.tabled and not declared.page and pks.isdigit() and database:
             db = datasette.get_database(database)
-            item = await pages.tabled(datasette, db, table, int(pks))
+            item = await versions_pages.with_text_changes(datasette, db, await pages.tabled(datasette, db, table, int(pks)))
             if item is not None:
                 item.update({**common_links(datasette, db), **tabled_links(datasette, db, pks, item), "row_url": "#full-record"})
                 found["tracker_item"] = item
