@@ -201,6 +201,11 @@ def test_topic_page_shows_who_supports_and_who_opposes_by_party_and_stage(site):
     assert "deadline 2024-04-26" in text and "overdue" in text
 
 
+def test_topic_page_marks_each_vote_with_party_and_government(site):
+    text = visible(page(site, "/-/topic/family:p604284"))
+    assert "voted content on division lords-3002 (Lords Consideration of Commons amendments) (against party, against the Government, rebellion)" in text
+
+
 def test_family_page_follows_the_proposal_across_both_houses(site):
     text = visible(page(site, f"/-/family/{SURVEILLANCE_FAMILY}"))
     assert "3 steps in Lords and Commons" in text

@@ -11,6 +11,7 @@ Routes:
 Everything shown is read by :mod:`tracker.positions.views` (run through Datasette's ``execute_fn``);
 here each evidence row, step and commitment gets the link to the record it rests on.
 """
+import json
 import urllib.parse
 
 from datasette.utils.asgi import NotFound
@@ -98,8 +99,12 @@ async def topic(datasette, db, topic_key):
         for m in found[group]:
             m["url"] = datasette.urls.path(f"/-/member/{m['member_id']}")
     evidence = await db.execute_fn(lambda conn: views.topic_evidence(conn, topic_key))
+    marks = {(v["division_id"], v["member_id"]): v for v in await pages.many(
+        db, "SELECT * FROM vote_alignment WHERE division_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted({e["division_id"] for e in evidence if e["division_id"]}))])}
     by_member = {}
     for e in _link_evidence(datasette, db.name, evidence):
+        e["mark"] = marks.get((e["division_id"], e["member_id"]))
         by_member.setdefault(e["member_id"], []).append(e)
     for group in ("supports", "opposes", "mixed"):
         for m in found[group]:
