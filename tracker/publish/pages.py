@@ -51,7 +51,11 @@ def record_path(datasette, database, table, record_id):
         return path
     from datasette.utils import tilde_encode
 
-    return datasette.urls.row(database, table, ",".join(tilde_encode(p) for p in str(record_id).split("/")))
+    # ``a/b`` names a record of a table with a two-column key; a one-column key may hold "/" itself
+    # (a commitment's ``contributions/7000045/6f0882a7``).
+    declared = schema.TABLES.get(table)
+    parts = [str(record_id)] if declared is not None and len(declared.keys) == 1 else str(record_id).split("/")
+    return datasette.urls.row(database, table, ",".join(tilde_encode(p) for p in parts))
 
 
 def mention_target(mention):
