@@ -46,7 +46,7 @@ def links(html):
 
 def visible(html):
     """The page's words without markup (for checking what a reader sees in order)."""
-    html = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.DOTALL)
     html = re.sub(r"</?(a|span|strong|em|ins|del|small|mark|code)\b[^>]*>", "", html)
     return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
 

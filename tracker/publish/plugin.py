@@ -22,7 +22,14 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
-from tracker.publish import feeds, pages, positions_pages, search, versions_pages, watch_feed
+from tracker.publish import (
+    feeds,
+    pages,
+    positions_pages,
+    search,
+    versions_pages,
+    watch_feed,
+)
 from tracker.store import schema
 
 FEED_LIMIT = 200
