@@ -12,6 +12,10 @@ Routes (all read-only):
   /-/feeds/changes.atom                         all changes
   /-/feeds/bill/<id>.atom                       one bill's changes
   <any query or table selecting changes>.atom   the output renderer
+  /-/bill/<id>/versions, /-/bill/<id>/compare, /-/version/<id>, /-/clause/<key>
+                                                the bill's prints and their changes (versions_pages)
+  /-/topics, /-/topic/<key>, /-/family/<id>, /-/commitments
+                                                positions, proposals and commitments (positions_pages)
 """
 import functools
 import json
