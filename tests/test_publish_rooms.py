@@ -233,6 +233,7 @@ def test_commitments_page_with_deadline_status_and_evidence(site):
     assert "overdue (1)" in text and "open (2)" in text
     assert "The Government will publish a timeline for the removal of surveillance equipment" in text
     assert "deadline 2024-04-26" in text and "within six months of Royal Assent" in text
+    assert text.index("overdue deadline 2024-04-26") < text.index("annual procurement report")  # overdue first
     assert "/demo/contributions/7000045" in html  # the speech it was made in
     assert "/demo/written_statements/1702003" in html  # the statement restating it
     overdue = visible(page(site, "/-/commitments?status=overdue"))

@@ -148,6 +148,7 @@ async def commitments(datasette, db, request):
     if status not in STATUSES:
         status = None
     found = await db.execute_fn(lambda conn: views.list_commitments(conn, status=status))
+    found.sort(key=lambda c: (STATUSES.index(c["status"]) if c["status"] in STATUSES else len(STATUSES), c["deadline"] or "9999"))
     counts = {r["status"]: r["n"] for r in await pages.many(
         db, "SELECT status, count(*) AS n FROM commitments WHERE removed_at IS NULL GROUP BY status")}
     return {
