@@ -293,8 +293,8 @@ declare(
           page=Page("clause", link_column="heading"),
           label="COALESCE(t.kind, 'clause') || ' ' || COALESCE(t.number, '') || COALESCE(': ' || t.heading, '')"
                 " || COALESCE(' (' || (SELECT v.label FROM bill_versions v WHERE v.version_id = t.version_id) || ')', '')",
-          # Indexed for Datasette's table search; the search page ranks the bill's text through bill_clauses.
-          search=Search(None, (("number", 10.0), ("heading", 4.0), ("text", 1.0))),
+          # Every print's text on the search page, beside the Act's sections (bill_clauses).
+          search=Search("Bill text (every print)", (("number", 10.0), ("heading", 4.0), ("text", 1.0))),
           # Tagged like every other text, in the context of its print: its date, House and the stage it follows.
           tagging=Tagging(("heading", "text"), date="v.date", house="v.house", stage="v.bill_stage_id",
                           joins="LEFT JOIN bill_versions v ON v.version_id = t.version_id")),
