@@ -53,7 +53,7 @@ def tag(ctx, text, text_file, date, house, members_file, as_json, tables, full, 
     \b
     Without --text/--text-file: tag every new or changed document of the
     database into `mentions` (amendments, ping-pong items, contributions, bill
-    clauses, written questions and statements).
+    clauses, the clauses of every print, written questions and statements).
     With --text or --text-file: print the mentions of that text, linked with the
     database's members (or --members).
 

@@ -4,7 +4,7 @@
 hands it (:func:`members_from_db`: rows of ``members`` and ``member_names``) and
 the data files under ``nlp/``, loads the supplier and provision registries into
 their tables, and tags each text field of amendments, ping-pong items,
-contributions, bill clauses and written questions and statements into
+contributions, bill clauses, the clauses of every print of a bill, and written questions and statements into
 ``mentions``, written through :mod:`tracker.store`.
 
 It is incremental: ``nlp_documents`` keeps, per document field, the hash of what
