@@ -723,7 +723,8 @@ def test_a_record_has_one_label_in_search_feeds_and_pages(site):
 
 # --- canned queries on the demo database ----------------------------------------
 
-DEMO_PARAMS = {"since": "2000-01-01", "term": "surveillance equipment", "member": "Alton", "clause": "12", "entity": "huawei"}
+DEMO_PARAMS = {"since": "2000-01-01", "term": "surveillance equipment", "member": "Alton", "clause": "12", "entity": "huawei",
+               "topic": "surveillance equipment"}
 
 
 @pytest.fixture(scope="module")

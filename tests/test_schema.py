@@ -86,7 +86,8 @@ def test_the_risk_flags_are_supplier_columns(db):
 
 def test_readers_see_the_declared_order():
     assert [t.name for t in schema.searched()] == [
-        "amendments", "pingpong_items", "contributions", "bill_clauses", "written_questions", "written_statements"]
+        "amendments", "pingpong_items", "contributions", "bill_clauses", "written_questions", "written_statements", "clauses"]
+    # Every searched text is tagged, the clauses of every print among them.
     assert [s.table for s in sources()] == [t.name for t in schema.searched()]
     assert [t.name for t in schema.mentioned(Label.REFERENCE)] == ["amendments", "pingpong_items"]
     assert schema.with_page("member").name == "members"

@@ -170,7 +170,7 @@ def highlight(datasette, text, mentions, *, link=True, database=None):
 async def mentions_for(db, doc_table, doc_id):
     return await many(
         db,
-        "SELECT * FROM mentions WHERE doc_table = ? AND CAST(doc_id AS TEXT) = ? ORDER BY start, [end] DESC",
+        "SELECT * FROM mentions WHERE doc_table = ? AND doc_id = ? ORDER BY start, [end] DESC",  # (doc_id is text: no cast, the index serves it)
         [doc_table, str(doc_id)],
     )
 
@@ -335,7 +335,7 @@ VOTES_SQL = (
 SPEECHES_SQL = (
     "SELECT c.contribution_id, substr(c.text, 1, 400) AS excerpt, group_concat(DISTINCT m.label || ':' || m.entity_id) AS entities,"
     " d.title AS debate, d.date, d.house"
-    " FROM contributions c JOIN mentions m ON m.doc_table = 'contributions' AND CAST(m.doc_id AS TEXT) = CAST(c.contribution_id AS TEXT)"
+    " FROM contributions c JOIN mentions m ON m.doc_table = 'contributions' AND m.doc_id = CAST(c.contribution_id AS TEXT)"
     " AND m.label IN ('SUPPLIER', 'PROVISION') AND m.entity_id IS NOT NULL"
     " LEFT JOIN debates d ON d.debate_id = c.debate_id"
     " WHERE c.member_id = ? GROUP BY c.contribution_id ORDER BY d.date, c.contribution_id LIMIT 200"

@@ -17,6 +17,10 @@ Routes (all read-only):
   /-/feeds/changes.atom                         all changes
   /-/feeds/bill/<id>.atom                       one bill's changes
   <any query or table selecting changes>.atom   the output renderer
+  /-/bill/<id>/versions, /-/bill/<id>/compare, /-/version/<id>, /-/clause/<key>
+                                                the bill's prints and their changes (versions_pages)
+  /-/topics, /-/topic/<key>, /-/family/<id>, /-/commitments
+                                                positions, proposals and commitments (positions_pages)
 """
 import csv
 import functools
@@ -29,7 +33,7 @@ from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
-from tracker.publish import feeds, pages, search, story, watch_feed
+from tracker.publish import feeds, pages, positions_pages, search, story, versions_pages, watch_feed
 from tracker.store import runs, schema
 from tracker.vocab import Decision
 
@@ -241,8 +245,8 @@ def member_links(datasette, db, record_id, page):
     }
 
 
-amendment_page = page_route(pages.amendment, "tracker_amendment.html", "amendment", "amendment_id", tabled_links, table="amendments")
-member_page = page_route(pages.member, "tracker_member.html", "member", "member_id", member_links, table="members")
+amendment_page = page_route(versions_pages.amendment, "tracker_amendment.html", "amendment", "amendment_id", tabled_links, table="amendments")
+member_page = page_route(positions_pages.member, "tracker_member.html", "member", "member_id", member_links, table="members")
 
 
 def _entity_link(datasette, label, entity_id, name):
@@ -503,6 +507,8 @@ def register_routes():
         (r"^/-/feeds/changes\.atom$", changes_feed),
         (r"^/-/feeds/bill/(?P<bill_id>\d+)\.atom$", bill_feed),
         (r"^/-/watch/(?P<name>[^/]+)\.atom$", watch_feed.watch_feed),
+        *versions_pages.ROUTES,
+        *positions_pages.ROUTES,
     ]
 
 
@@ -595,7 +601,7 @@ def extra_template_vars(view_name, request, datasette, table, database):
             found["tracker_human_url"] = await story.human_url(datasette.get_database(database), table, tilde_decode(pks))
         if view_name == "row" and declared and declared.tabled and not declared.page and pks.isdigit() and database:
             db = datasette.get_database(database)
-            item = await pages.tabled(datasette, db, table, int(pks))
+            item = await versions_pages.with_text_changes(datasette, db, await pages.tabled(datasette, db, table, int(pks)))
             if item is not None:
                 item.update({**common_links(datasette, db), **tabled_links(datasette, db, pks, item), "row_url": "#full-record",
                              "human_url": found["tracker_human_url"]})

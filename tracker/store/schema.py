@@ -288,12 +288,16 @@ declare(
     Table("publications", key="publication_id", links={"bill_id": "bills"}, tracked=True, bill="bill_id",
           label="COALESCE(t.title, 'Publication ' || t.publication_id)"),
     Table("bill_versions", key="version_id", links={"bill_id": "bills", "publication_id": "publications", "bill_stage_id": "bill_stages"},
-          tracked=True, bill="bill_id", label="COALESCE(t.label, t.version_id)"),
+          tracked=True, bill="bill_id", label="COALESCE(t.label, t.version_id)", page=Page("version", link_column="label")),
     Table("clauses", key="clause_key", links={"version_id": "bill_versions", "parent_key": "clauses"}, tracked=True,
+          page=Page("clause", link_column="heading"),
           label="COALESCE(t.kind, 'clause') || ' ' || COALESCE(t.number, '') || COALESCE(': ' || t.heading, '')"
                 " || COALESCE(' (' || (SELECT v.label FROM bill_versions v WHERE v.version_id = t.version_id) || ')', '')",
-          # Indexed for Datasette's table search; the search page ranks the bill's text through bill_clauses.
-          search=Search(None, (("number", 10.0), ("heading", 4.0), ("text", 1.0)))),
+          # Every print's text on the search page, beside the Act's sections (bill_clauses).
+          search=Search("Bill text (every print)", (("number", 10.0), ("heading", 4.0), ("text", 1.0))),
+          # Tagged like every other text, in the context of its print: its date, House and the stage it follows.
+          tagging=Tagging(("heading", "text"), date="v.date", house="v.house", stage="v.bill_stage_id",
+                          joins="LEFT JOIN bill_versions v ON v.version_id = t.version_id")),
     Table("clause_changes", key="id",
           links={"bill_id": "bills", "from_version": "bill_versions", "to_version": "bill_versions",
                  "from_clause": "clauses", "to_clause": "clauses"},
