@@ -389,7 +389,9 @@ def test_researcher_types_new_clause_1_and_reaches_the_amendment_its_division_an
     page.locator(f'a[href*="{DEMO_NC1_DIVISION}"]').first.click()
     page.wait_for_url(f"**{DEMO_NC1_DIVISION}**")
     shot(page, "division-of-new-clause-1")
-    assert "1555" in page.inner_text("body") and page.locator("h1").count() == 1
+    # the division: its result and counts, and the amendment it was on, linked back
+    assert page.locator(".division-result").inner_text().strip() and page.locator(".division-result .noes").count() == 1
+    assert page.locator(f'.division-on a[href$="/-/amendment/{DEMO_NC1}"]').count() == 1
     page.go_back()
     page.wait_for_url(f"**/-/amendment/{DEMO_NC1}")
     assert page.locator("h1").inner_text().startswith("Amendment NC1")
