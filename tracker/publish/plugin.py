@@ -194,21 +194,42 @@ async def add_tagged(datasette, db, q, match, chosen, results, per_kind):
 # --- pages ----------------------------------------------------------------
 
 
-def page_route(load, template, noun, url_var, extra):
-    """A view: the record's page from ``load(datasette, db, id)``, with ``extra(datasette, db, page)``'s links."""
+def page_route(load, template, noun, url_var, extra, *, paged=False):
+    """A view: the record's page from ``load(datasette, db, id)``, with ``extra(datasette, db, page)``'s links.
+    ``paged``: ``load`` also takes the query string (``args=``) naming the page of each of its lists,
+    and the page gets a pager (previous and next links) for each."""
 
     async def view(request, datasette):
         db = await tracker_db(datasette)
         await check_view(datasette, request, db)
         record_id = request.url_vars[url_var]
-        page = await load(datasette, db, int(record_id) if record_id.isdigit() else record_id)
+        options = {"args": request.args} if paged else {}
+        page = await load(datasette, db, int(record_id) if record_id.isdigit() else record_id, **options)
         if page is None:
             raise NotFound(f"No {noun} {record_id}")
         page.update({"database": db.name, **common_links(datasette, db), **extra(datasette, db, record_id, page)})
+        page["pagers"] = pagers(request, page.get("lists", {}))
         page["item"] = page
         return await render(datasette, request, template, page)
 
     return view
+
+
+def pagers(request, lists):
+    """``{list: {page, previous, next}}``: links to the neighbouring pages of each list (``?<list>_page=N``),
+    keeping the rest of the query string."""
+    found = {}
+    for name, listing in lists.items():
+        def link(number, name=name):
+            if number is None:
+                return None
+            args = [(k, v) for k, v in urllib.parse.parse_qsl(request.query_string) if k != f"{name}_page"]
+            if number > 1:
+                args.append((f"{name}_page", str(number)))
+            return request.path + ("?" + urllib.parse.urlencode(args) if args else "") + f"#{name}"
+
+        found[name] = {"page": listing.page, "previous": link(listing.previous), "next": link(listing.next)}
+    return found
 
 
 def common_links(datasette, db):
@@ -238,7 +259,7 @@ def member_links(datasette, db, record_id, page):
 
 
 amendment_page = page_route(pages.amendment, "tracker_amendment.html", "amendment", "amendment_id", tabled_links)
-member_page = page_route(pages.member, "tracker_member.html", "member", "member_id", member_links)
+member_page = page_route(pages.member, "tracker_member.html", "member", "member_id", member_links, paged=True)
 
 
 def _entity_link(datasette, label, entity_id, name):
@@ -252,8 +273,8 @@ def entity_route(table):
     """The page of a supplier or a provision (``table``: its :class:`schema.Table`)."""
     noun = table.page.name
 
-    def load(datasette, db, entity_id):
-        return pages.entity(datasette, db, table, str(entity_id))
+    def load(datasette, db, entity_id, args=None):
+        return pages.entity(datasette, db, table, str(entity_id), args)
 
     def links(datasette, db, entity_id, page):
         return {
@@ -264,7 +285,7 @@ def entity_route(table):
             "entity_url": lambda eid: pages.page_path(datasette, table.page, eid),
         }
 
-    return page_route(load, "tracker_entity.html", noun, "entity_id", links)
+    return page_route(load, "tracker_entity.html", noun, "entity_id", links, paged=True)
 
 
 # --- feeds ----------------------------------------------------------------
