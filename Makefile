@@ -31,7 +31,9 @@ demo: $(STAMP)
 sample: $(STAMP)
 	PYTHONPATH=$(CURDIR):$(CURDIR)/tests $(BIN)/python -m fakes.record tracker/sample/demo.warc.gz
 
+# The type checker first (what it checks: [tool.mypy] in pyproject.toml), then the tests.
 test: $(STAMP) browser
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -16,7 +16,9 @@ A doc carries its context in extensions set before the pipeline runs:
 ``doc.ents`` for callers that only need the mentions' character offsets.
 """
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy
 from spacy.attrs import IDX
@@ -25,6 +27,7 @@ from spacy.tokens import Doc, Span
 
 from nlp import members as member_index
 from nlp.matcher import Entry, Rule, Scanner, fold, surface_key, trie_regex
+from nlp.members import Candidate, OfficeHolder
 from tracker.vocab import Label
 
 HERE = Path(__file__).parent
@@ -32,7 +35,7 @@ PATTERNS_DIR = HERE / "patterns"
 DATA_DIR = HERE / "data"
 LABELS = tuple(Label)
 
-def _context_extension(name):
+def _context_extension(name: str) -> None:
     # kept in user_data: plain dict access is much cheaper than underscore attributes
     slot = f"pbt_{name}"
     Doc.set_extension(name, getter=lambda doc: doc.user_data.get(slot),
@@ -44,7 +47,7 @@ for _name in ("date", "house", "amendments", "pingpong"):
         _context_extension(_name)
 
 
-def doc_text(doc):
+def doc_text(doc: Doc) -> str:
     """The doc's text, cached in ``user_data`` (``doc.text`` joins every token in Python)."""
     text = doc.user_data.get("pbt_text")
     if text is None:
@@ -52,7 +55,7 @@ def doc_text(doc):
     return text
 
 
-def read_jsonl(path):
+def read_jsonl(path: str | Path) -> list[Any]:
     """Records of a JSON-lines file (blank lines and ``//`` comments skipped)."""
     out = []
     with open(path, encoding="utf-8") as handle:
@@ -67,9 +70,10 @@ def read_jsonl(path):
     return out
 
 
-def load_patterns(patterns_dir=None):
+def load_patterns(patterns_dir: str | Path | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """``(phrases, rules)`` from every ``*.jsonl`` in the patterns folder, in file-name order."""
-    phrases, rules = [], []
+    phrases: list[dict[str, Any]] = []
+    rules: list[dict[str, Any]] = []
     for path in sorted(Path(patterns_dir or PATTERNS_DIR).glob("*.jsonl")):
         for record in read_jsonl(path):
             if "id" not in record or "label" not in record:
@@ -81,7 +85,7 @@ def load_patterns(patterns_dir=None):
 class ScannerComponent:
     """Finds candidate mentions in one regex pass over the folded text."""
 
-    def __init__(self, nlp, name, patterns_dir=None, data_dir=None):
+    def __init__(self, nlp: Language, name: str, patterns_dir: str | Path | None = None, data_dir: str | Path | None = None) -> None:
         self.name = name
         self.patterns_dir = Path(patterns_dir) if patterns_dir else PATTERNS_DIR
         self.data_dir = Path(data_dir) if data_dir else DATA_DIR
@@ -91,13 +95,13 @@ class ScannerComponent:
         self.given_variants = {r["name"]: r["variants"] for r in read_jsonl(given)} if given.exists() else {}
         self.set_members([], [])
 
-    def set_members(self, members, member_names=()):
+    def set_members(self, members: Sequence[Mapping[str, Any]], member_names: Iterable[Mapping[str, Any]] = ()) -> "ScannerComponent":
         """(Re)build the gazetteer with these member rows and compile the regex."""
         names, seats, by_name = member_index.build_member_index(members, member_names, self.given_variants)
         self.seats = seats
         self.office_holders = member_index.resolve_offices(self.offices, by_name)
         self.member_count = len(members)
-        table = {}
+        table: dict[str, list[Entry]] = {}
         for record in self.phrases:
             label = record["label"]
             if label == Label.MEMBER:  # an office title
@@ -121,34 +125,34 @@ class ScannerComponent:
         self.pattern_count = sum(len(v) for v in table.values())
         return self
 
-    def __call__(self, doc):
+    def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         doc.user_data["pbt_raw"] = self.scanner.scan(text, fold(text))
         return doc
 
 
 @Language.factory("pbt_scanner", default_config={"patterns_dir": None, "data_dir": None})
-def make_scanner(nlp, name, patterns_dir, data_dir):
+def make_scanner(nlp: Language, name: str, patterns_dir: str | None, data_dir: str | None) -> ScannerComponent:
     return ScannerComponent(nlp, name, patterns_dir, data_dir)
 
 
 class LinkerComponent:
     """Turns raw matches into linked mentions and ``doc.ents``."""
 
-    def __init__(self, nlp, name, data_dir=None):
+    def __init__(self, nlp: Language, name: str, data_dir: str | Path | None = None) -> None:
         self.name = name
         data_dir = Path(data_dir) if data_dir else DATA_DIR
         self.suppliers = {r["supplier_id"]: r["name"] for r in read_jsonl(data_dir / "suppliers.jsonl")}
         self.provisions = {r["provision_id"]: r["name"] for r in read_jsonl(data_dir / "provisions.jsonl")}
-        self.member_names = {}
-        self._cache = {}  # (id of candidates, date, house, kind) -> member id; payloads live as long as the scanner
+        self.member_names: dict[int, str | None] = {}
+        self._cache: dict[tuple[int, str | None, str | None, str], int | None] = {}  # (id of candidates, date, house, kind) -> member id; payloads live as long as the scanner
 
-    def set_member_names(self, members):
+    def set_member_names(self, members: Iterable[Mapping[str, Any]]) -> "LinkerComponent":
         self._cache = {}
         self.member_names = {m["member_id"]: m.get("name_display_as") or m.get("name") for m in members}
         return self
 
-    def __call__(self, doc):
+    def __call__(self, doc: Doc) -> Doc:
         data = doc.user_data
         date = data.get("pbt_date")
         house = data.get("pbt_house")
@@ -158,7 +162,7 @@ class LinkerComponent:
         text = doc_text(doc)
         suppliers = self.suppliers
         provisions = self.provisions
-        mentions = []
+        mentions: list[dict[str, Any]] = []
         append = mentions.append
         for start, end, label, kind, payload in data.pop("pbt_raw", ()):
             if kind == "supplier":
@@ -168,14 +172,15 @@ class LinkerComponent:
                 append({"start": start, "end": end, "text": text[start:end], "label": label, "entity_id": payload,
                         "name": provisions.get(payload), "provision_id": payload})
             elif label == Label.MEMBER:
-                mention = {"start": start, "end": end, "text": text[start:end], "label": label, "entity_id": None, "name": None}
+                mention: dict[str, Any] = {"start": start, "end": end, "text": text[start:end], "label": label, "entity_id": None, "name": None}
+                member_id: int | None
                 if kind == "office":
                     office_id, holders = payload
                     member_id = member_index.office_holder(holders, date)
                     mention["office"] = office_id
                 else:
                     ck = (id(payload), date, house, kind)
-                    member_id = cache.get(ck, cache)
+                    member_id = cache.get(ck, cache)  # type: ignore[arg-type]  # the cache is its own "not cached" marker
                     if member_id is cache:
                         if len(cache) > 100_000:  # bounded memory on long runs
                             cache.clear()
@@ -203,7 +208,7 @@ class LinkerComponent:
         return doc
 
 
-def _spans(doc, mentions):
+def _spans(doc: Doc, mentions: list[dict[str, Any]]) -> list[Span]:
     """Token spans covering each mention (expanded to token bounds), without overlaps."""
     idx = doc.to_array(IDX)
     starts = numpy.searchsorted(idx, [m["start"] for m in mentions], side="right") - 1
@@ -219,7 +224,7 @@ def _spans(doc, mentions):
     return spans
 
 
-def _candidate_name(payload, member_id):
+def _candidate_name(payload: tuple[Candidate, ...] | tuple[str, tuple[OfficeHolder, ...]], member_id: int) -> str | None:
     if isinstance(payload, tuple) and len(payload) == 2 and isinstance(payload[1], (list, tuple)):
         for holder in payload[1]:  # office holders
             if holder[0] == member_id:
@@ -232,5 +237,5 @@ def _candidate_name(payload, member_id):
 
 
 @Language.factory("pbt_linker", default_config={"data_dir": None})
-def make_linker(nlp, name, data_dir):
+def make_linker(nlp: Language, name: str, data_dir: str | None) -> LinkerComponent:
     return LinkerComponent(nlp, name, data_dir)

@@ -9,6 +9,9 @@ A gold file has one JSON object per line: ``text``, optional ``date`` and
 import datetime
 import json
 from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
 
 from nlp import pipeline
 from nlp.components import LABELS
@@ -16,7 +19,7 @@ from nlp.components import LABELS
 GOLD = Path(__file__).parent / "gold" / "gold.jsonl"
 
 
-def load_gold(path=GOLD):
+def load_gold(path: str | Path = GOLD) -> list[dict[str, Any]]:
     """The gold passages, each checked: its shape, a ``YYYY-MM-DD`` date, known labels, offsets
     in range and, where given, ``text`` equal to the slice. A bad line raises ``ValueError``
     naming the file and line."""
@@ -35,7 +38,7 @@ def load_gold(path=GOLD):
     return out
 
 
-def _problem(record):
+def _problem(record: object) -> str | None:
     """What is wrong with one gold passage, or None."""
     if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not isinstance(record.get("spans"), list):
         return "a passage needs text (a string) and spans (a list)"
@@ -59,14 +62,14 @@ def _problem(record):
     return None
 
 
-def _eid(value):
+def _eid(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def evaluate(nlp, gold):
+def evaluate(nlp: Language, gold: list[dict[str, Any]]) -> dict[str, Any]:
     """Scores of ``nlp`` on ``gold`` (a list of passages); returns a dict (see :func:`report`)."""
     stats = {label: {"tp": 0, "fp": 0, "fn": 0, "linked_right": 0} for label in LABELS}
-    errors = []
+    errors: list[dict[str, Any]] = []
     docs = (pipeline.make_doc(nlp, g["text"], date=g.get("date"), house=g.get("house"),
                               amendments=g.get("amendments"), pingpong=g.get("pingpong"))
             for g in gold)
@@ -88,17 +91,17 @@ def evaluate(nlp, gold):
             if k not in found:
                 stats[k[2]]["fn"] += 1
                 errors.append({"id": g.get("id"), "kind": "missed", "span": g["text"][k[0]:k[1]], "label": k[2], "gold": eid})
-    result = {"passages": len(gold), "labels": {}, "errors": errors}
+    result: dict[str, Any] = {"passages": len(gold), "labels": {}, "errors": errors}
     total = {"tp": 0, "fp": 0, "fn": 0, "linked_right": 0}
     for label, s in stats.items():
-        for k in total:
-            total[k] += s[k]
+        for count in total:
+            total[count] += s[count]
         result["labels"][label] = _scores(s)
     result["overall"] = _scores(total)
     return result
 
 
-def _scores(s):
+def _scores(s: dict[str, int]) -> dict[str, Any]:
     tp, fp, fn = s["tp"], s["fp"], s["fn"]
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
@@ -107,7 +110,7 @@ def _scores(s):
             "linked_right": s["linked_right"], "link_share": round(s["linked_right"] / tp, 4) if tp else 0.0}
 
 
-def report(result):
+def report(result: dict[str, Any]) -> str:
     """The scores as a plain-text table."""
     lines = [f"{result['passages']} passages",
              f"{'label':<10} {'gold':>5} {'found':>6} {'P':>7} {'R':>7} {'F1':>7} {'linked right':>13}"]

@@ -18,8 +18,13 @@ tokenizer's speed, while this scan costs about as much as the tokenizer itself
 (see ``benchmarks/nlp_throughput.py``).
 """
 import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from scrapers import references
+
+# One raw match: (start, end, label, kind, payload), offsets in the original text.
+RawMatch = tuple[int, int, str, str, Any]
 
 # Length-preserving fold applied after lower(): typographic apostrophes and
 # dashes, non-breaking spaces.
@@ -30,11 +35,11 @@ _FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-
 _FOLD_CHARS = re.compile("[" + "".join(chr(c) for c in _FOLD) + "]")
 
 
-def _fold_char(m):
+def _fold_char(m: re.Match[str]) -> str:
     return m.group().translate(_FOLD)
 
 
-def fold(text):
+def fold(text: str) -> str:
     """Lower-case ``text`` keeping its length (so match offsets are the original's)."""
     low = text.lower()
     if len(low) != len(text):  # e.g. 'İ'.lower() is two characters
@@ -48,7 +53,7 @@ _KEY_HYPHEN = re.compile(r"\s*-\s*")
 _KEY_SPACE = re.compile(r"\s+")
 
 
-def key(folded):
+def key(folded: str) -> str:
     """The lookup key of a folded surface: no dots, single spaces, tight hyphens."""
     s = folded.replace(".", "")
     if "-" in s:
@@ -56,7 +61,7 @@ def key(folded):
     return _KEY_SPACE.sub(" ", s).strip()
 
 
-def surface_key(text):
+def surface_key(text: str) -> str:
     return key(fold(text))
 
 
@@ -67,9 +72,9 @@ def surface_key(text):
 _CHAR = {" ": r"\.?\s+", "-": r"\s*-\s*"}
 
 
-def trie_regex(keys):
+def trie_regex(keys: Iterable[str]) -> str:
     """A regex matching any of ``keys`` (folded, dot-free), preferring the longest."""
-    root = {}
+    root: dict[str, Any] = {}
     for k in keys:
         if not k:
             continue
@@ -78,7 +83,7 @@ def trie_regex(keys):
             node = node.setdefault(ch, {})
         node[""] = True
 
-    def build(node):
+    def build(node: dict[str, Any]) -> str:
         end = "" in node
         alts = [(_CHAR.get(ch) or re.escape(ch)) + build(node[ch]) for ch in sorted(c for c in node if c)]
         if not alts:
@@ -98,7 +103,7 @@ class Entry:
 
     __slots__ = ("label", "kind", "ref", "case", "common", "surface")
 
-    def __init__(self, label, kind, ref, case="any", common=False, surface=None):
+    def __init__(self, label: str, kind: str, ref: Any, case: str = "any", common: bool = False, surface: str | None = None) -> None:
         self.label = label  # SUPPLIER, PROVISION, MEMBER
         self.kind = kind  # supplier, provision, name, office
         self.ref = ref  # supplier_id / provision_id / tuple of candidates / office id
@@ -106,7 +111,7 @@ class Entry:
         self.common = common  # also a common word: only where used as a name
         self.surface = surface
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Entry({self.label}, {self.kind}, {self.ref!r})"
 
 
@@ -114,14 +119,14 @@ _SEPARATOR = r"(?:,\s*and|,\s*or|,|and|or|&)"
 
 
 # Rules whose pattern and reader are another module's grammar (``"grammar": name`` in a patterns file).
-GRAMMARS = {"references": (references.SCAN_PATTERN, references.SCAN_GUARD, references.read_phrase)}
+GRAMMARS: dict[str, tuple[str, str, Callable[[str], list[references.Reference]]]] = {"references": (references.SCAN_PATTERN, references.SCAN_GUARD, references.read_phrase)}
 
 
 class Rule:
     """A regex rule (a reference or a contextual member form) from a patterns file."""
 
-    def __init__(self, spec, index):
-        self.read = None  # a grammar's reader: matched phrase -> references.Reference records
+    def __init__(self, spec: Mapping[str, Any], index: int) -> None:
+        self.read: Callable[[str], list[references.Reference]] | None = None  # a grammar's reader: matched phrase -> references.Reference records
         if spec.get("grammar"):
             regex, guard, self.read = GRAMMARS[spec["grammar"]]
             spec = {**spec, "regex": regex, "guard": guard}
@@ -131,16 +136,17 @@ class Rule:
         self.group = f"r{index}"
         self.prefix = f"r{index}_"
         self.value = spec.get("value") or []
-        self.links = spec.get("links")
+        self.links: str | None = spec.get("links")
         self.upper = spec.get("upper") or []
         self.list = bool(spec.get("list"))
         # one further number of a list ("Amendments 12, 13 and 14", "Motions A1 and B1")
         self.item = spec.get("item") or r"(?:n[cs])?\d{1,4}[a-z]{0,2}"
         self.items = re.compile(rf"{_SEPARATOR}\s*({self.item})(?![\w(])")
         # a cheap look-ahead on the rule's first letters: the full rule is tried only where it may start
-        self.guard = spec.get("guard") or re.match(r"[a-z]*", spec["regex"]).group() or None
+        self.guard = spec.get("guard") or re.match(r"[a-z]*", spec["regex"]).group() or None  # type: ignore[union-attr]  # [a-z]* always matches
+        self.names: list[tuple[str, str]] = []  # (the group's name in the scanner's regex, its name in the rule), set by the Scanner
 
-    def regex(self, fills):
+    def regex(self, fills: Mapping[str, str]) -> str:
         body = self.spec["regex"]
         for name, fill in fills.items():
             body = body.replace("{" + name + "}", fill)
@@ -153,7 +159,7 @@ class Rule:
 _NUMBER = re.compile(r"^(n[cs])?(\d+)([a-z]*)(.*)$", re.I)
 
 
-def normal_number(text):
+def normal_number(text: str) -> str:
     """``47b`` -> ``47B``, ``nc1`` -> ``NC1``, ``62(1)(a)`` stays."""
     m = _NUMBER.match(text)
     if not m:
@@ -170,15 +176,16 @@ _REJECT_BEFORE = ("shadow ", "former ", "then ", "ex-", "deputy ", "junior ", "v
 class Scanner:
     """Compiles entries and rules into one regex and yields raw matches."""
 
-    def __init__(self, entries, rules, fills=None, links=None):
+    def __init__(self, entries: dict[str, list[Entry]], rules: list[Rule], fills: Mapping[str, str] | None = None,
+                 links: dict[str, dict[str, Any]] | None = None) -> None:
         self.table = entries  # key -> [Entry]
         self.links = links or {}  # rule "links" name -> {key: payload} (e.g. seats)
-        self._rule_cache = {}
+        self._rule_cache: dict[tuple[str, str], tuple[RawMatch, ...]] = {}
         self.rules = rules
         parts = [f"(?P<g>{trie_regex(entries.keys())})"]
         guarded = [rule for rule in rules if rule.guard]
         if guarded:
-            guards = "|".join(dict.fromkeys(rule.guard for rule in guarded))
+            guards = "|".join(dict.fromkeys(rule.guard for rule in guarded if rule.guard))
             parts.append(f"(?=(?:{guards}))(?:" + "|".join(rule.regex(fills or {}) for rule in guarded) + ")")
         parts += [rule.regex(fills or {}) for rule in rules if not rule.guard]
         self.pattern = r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)"
@@ -186,9 +193,9 @@ class Scanner:
         self.by_group = {rule.group: rule for rule in rules}
         for rule in rules:
             rule.names = [(name, name[len(rule.prefix):]) for name in self.regex.groupindex if name.startswith(rule.prefix)]
-        self._keys = {}
+        self._keys: dict[str, str] = {}
 
-    def _key(self, raw):
+    def _key(self, raw: str) -> str:
         k = self._keys.get(raw)
         if k is None:
             k = key(raw)
@@ -196,11 +203,11 @@ class Scanner:
                 self._keys[raw] = k
         return k
 
-    def scan(self, text, low=None):
+    def scan(self, text: str, low: str | None = None) -> list[RawMatch]:
         """Raw matches ``(start, end, label, kind, payload)`` in text order."""
         if low is None:
             low = fold(text)
-        out = []
+        out: list[RawMatch] = []
         append = out.append
         table = self.table
         keys = self._keys
@@ -221,15 +228,16 @@ class Scanner:
                     if not text[start].isupper():
                         continue
                 elif len(entries) > 1 or entry.case != "any" or entry.kind == "office":
-                    entry = self._choose(entries, text, low, start, end)
-                    if entry is None:
+                    chosen = self._choose(entries, text, low, start, end)
+                    if chosen is None:
                         continue
+                    entry = chosen
                 append((start, end, entry.label, entry.kind, entry.ref))
                 continue
-            self._rule_match(by_group[group], m, text, out)
+            self._rule_match(by_group[group or ""], m, text, out)
         return out
 
-    def _choose(self, entries, text, low, start, end):
+    def _choose(self, entries: list[Entry], text: str, low: str, start: int, end: int) -> Entry | None:
         for entry in entries:
             if entry.kind in ("name", "office"):
                 if not text[start].isupper():
@@ -239,7 +247,7 @@ class Scanner:
                 return entry
             if entry.case == "exact":
                 original = key(text[start:end])
-                if original != key(entry.surface):
+                if original != key(entry.surface or ""):
                     continue
                 if entry.common and not self._used_as_name(text, low, start, end):
                     continue
@@ -247,7 +255,7 @@ class Scanner:
         return None
 
     @staticmethod
-    def _used_as_name(text, low, start, end):
+    def _used_as_name(text: str, low: str, start: int, end: int) -> bool:
         """A common word capitalised inside a sentence, or followed by a cue (``Honor phones``)."""
         after = low[end:end + 20].split()
         if after and after[0].strip(".,;:'s") in _CUES:
@@ -257,7 +265,7 @@ class Scanner:
         before = text[:start].rstrip()
         return bool(before) and before[-1] not in ".!?:;\"\u201c\u2018'("
 
-    def _rule_match(self, rule, m, text, out):
+    def _rule_match(self, rule: Rule, m: re.Match[str], text: str, out: list[RawMatch]) -> None:
         start, end = m.span()
         original = text[start:end]
         cache_key = (rule.group, original)
@@ -269,13 +277,13 @@ class Scanner:
         for s, e, label, kind, payload in found:
             out.append((start + s, start + e, label, kind, payload))
 
-    def _rule_result(self, rule, m, original):
+    def _rule_result(self, rule: Rule, m: re.Match[str], original: str) -> tuple[RawMatch, ...]:
         """The matches of one rule match, with offsets relative to its start."""
         if rule.read is not None:
             return tuple((r.start, r.end, "REFERENCE", r.record_kind, r.value) for r in rule.read(original))
         prefix = rule.prefix
         base = m.start()
-        groups = {}
+        groups: dict[str, str] = {}
         for full, short in rule.names:
             value = m.group(full)
             if value is not None:
@@ -286,13 +294,13 @@ class Scanner:
                 if not _upper(original[s - base:e - base]):
                     return ()
         if rule.label == "MEMBER":
-            index = self.links.get(rule.links, {})
-            payload = index.get(key(groups.get(rule.links, "")), ())
+            index = self.links.get(rule.links or "", {})
+            payload = index.get(key(groups.get(rule.links or "", "")), ())
             return ((0, m.end() - base, "MEMBER", rule.links or rule.id, payload),)
         tail = groups.pop("tail", None)
         first_end = (m.start(prefix + "tail") if tail else m.end()) - base
         value = "".join(f"{lead}{normal_number(groups[name])}" for lead, name in rule.value if name in groups)
-        found = [(0, first_end, "REFERENCE", rule.links or rule.id, value)]
+        found: list[RawMatch] = [(0, first_end, "REFERENCE", rule.links or rule.id, value)]
         if tail:
             offset = m.start(prefix + "tail") - base
             lead, name = rule.value[0]
@@ -304,6 +312,6 @@ class Scanner:
         return tuple(found)
 
 
-def _upper(text):
+def _upper(text: str) -> bool:
     """Every letter of ``text`` is upper case (``A1``, ``47B``, ``12``)."""
     return all(c.isupper() for c in text if c.isalpha())

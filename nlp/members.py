@@ -7,6 +7,8 @@ House, and leaves it unlinked when more than one member still fits: never a gues
 """
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from nlp.matcher import surface_key
 from tracker.vocab import House, NameKind
@@ -16,13 +18,16 @@ _PEER = re.compile(r"^(?:the\s+)?(Lord|Baroness|Viscountess|Viscount|Countess|Ea
 _BISHOP = re.compile(r"^(?:the\s+)?(?:lord\s+)?(bishop|archbishop)\s+of\s+(.+)$", re.I)
 _POSTNOMINALS = re.compile(r"(?:\s+(?:[A-Z]{2,6}|MP|QC|KC|PC))+$")
 
+# An office's holder: (member id, or None when the name is not one member's; from; to; the name as given).
+OfficeHolder = tuple[int | None, str | None, str | None, str]
+
 # Name forms not said aloud as they stand: a list form ("Fox, L.") and a full title ("The Lord
 # Fox"; its leading "The" would make the longest match start in lower case mid-sentence and
 # hide "Lord Fox" in "the Lord Fox said"). The member's display name covers both.
 _UNSPOKEN_KINDS = (NameKind.LIST, NameKind.FULL_TITLE)
 
 
-def day(value):
+def day(value: object) -> str | None:
     """``2019-12-12T00:00:00`` -> ``2019-12-12``; None stays None."""
     if not value:
         return None
@@ -34,7 +39,8 @@ class Candidate:
 
     __slots__ = ("member_id", "house", "start", "end", "valid_from", "valid_to", "name")
 
-    def __init__(self, member_id, house, start, end, valid_from=None, valid_to=None, name=None):
+    def __init__(self, member_id: int, house: str | None, start: str | None, end: str | None,
+                 valid_from: str | None = None, valid_to: str | None = None, name: str | None = None) -> None:
         self.member_id = member_id
         self.house = house
         self.start = start
@@ -43,17 +49,17 @@ class Candidate:
         self.valid_to = valid_to
         self.name = name
 
-    def sitting_on(self, date):
+    def sitting_on(self, date: str) -> bool:
         return (self.start is None or self.start <= date) and (self.end is None or date <= self.end)
 
-    def name_valid_on(self, date):
+    def name_valid_on(self, date: str) -> bool:
         return (self.valid_from is None or self.valid_from <= date) and (self.valid_to is None or date <= self.valid_to)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Candidate({self.member_id}, {self.house})"
 
 
-def resolve(candidates, date=None, house=None, *, seat=False):
+def resolve(candidates: Sequence[Candidate], date: str | None = None, house: str | None = None, *, seat: bool = False) -> int | None:
     """The one member ``candidates`` leave after date and House, or None.
 
     For names: a name only one member bears links to them whatever the date (a
@@ -77,10 +83,10 @@ def resolve(candidates, date=None, house=None, *, seat=False):
         return next(iter(ids))
     pool = candidates
     if date:
-        sitting = [c for c in candidates if c.sitting_on(date)]
-        if len({c.member_id for c in sitting}) == 1:
-            return sitting[0].member_id
-        pool = sitting or candidates
+        sitting_now = [c for c in candidates if c.sitting_on(date)]
+        if len({c.member_id for c in sitting_now}) == 1:
+            return sitting_now[0].member_id
+        pool = sitting_now or candidates
     if house:
         in_house = {c.member_id for c in pool if c.house == house}
         if len(in_house) == 1:
@@ -88,12 +94,12 @@ def resolve(candidates, date=None, house=None, *, seat=False):
     return None
 
 
-def _strip_honorific(name):
+def _strip_honorific(name: str) -> tuple[str, str | None]:
     m = _HONORIFIC.match(name)
     return (name[m.end():], m.group(1).capitalize()) if m else (name, None)
 
 
-def _honorifics(gender, own):
+def _honorifics(gender: str | None, own: str | None) -> list[str]:
     if own in ("Sir", "Dame"):
         base = ["Mr"] if own == "Sir" else ["Mrs", "Ms", "Miss"]
     elif gender == "M":
@@ -111,7 +117,8 @@ _RT_HON = re.compile(r"^(?:the\s+)?(?:rt\.?|right)\s+hon\.?\s+(?:the\s+)?", re.I
 _SEAT_ALIAS = re.compile(r"^Member for\s+(.+)$", re.I)
 
 
-def name_surfaces(name, *, surname=None, gender=None, given_variants=None):
+def name_surfaces(name: str | None, *, surname: str | None = None, gender: str | None = None,
+                  given_variants: Mapping[str, Iterable[str]] | None = None) -> set[str]:
     """Surface forms of one name (display, former or alias), each with or without honorifics."""
     name = _POSTNOMINALS.sub("", _RT_HON.sub("", (name or "").strip()))
     if not name or "," in name:  # "Duncan Smith, Iain" is a list form, not said aloud
@@ -165,24 +172,26 @@ def name_surfaces(name, *, surname=None, gender=None, given_variants=None):
     return out
 
 
-def _surname(member):
+def _surname(member: Mapping[str, Any]) -> str | None:
     listed = member.get("name_list_as") or ""
     if "," in listed:
         return listed.split(",", 1)[0].strip()
     return None
 
 
-def build_member_index(members, member_names=(), given_variants=None):
+def build_member_index(members: Iterable[Mapping[str, Any]], member_names: Iterable[Mapping[str, Any]] = (),
+                       given_variants: Mapping[str, Iterable[str]] | None = None
+                       ) -> tuple[dict[str, list[Candidate]], dict[str, list[Candidate]], dict[str, set[int]]]:
     """``(names, seats, by_name)`` from member rows (dicts with the ``members`` columns).
 
     ``names`` maps a surface key to candidates, ``seats`` maps a constituency key to
     the Commons members who sat for it, ``by_name`` maps the key of a full name
     (display or bare, no honorific variants) to member ids, for resolving office holders.
     """
-    names = defaultdict(dict)
-    seats = defaultdict(list)
-    by_name = defaultdict(set)
-    extra = defaultdict(list)
+    names: defaultdict[str, dict[tuple[int, str | None, str | None], Candidate]] = defaultdict(dict)
+    seats: defaultdict[str, list[Candidate]] = defaultdict(list)
+    by_name: defaultdict[str, set[int]] = defaultdict(set)
+    extra: defaultdict[int, list[Mapping[str, Any]]] = defaultdict(list)
     for row in member_names:
         if row.get("kind") in _UNSPOKEN_KINDS:
             continue
@@ -195,7 +204,7 @@ def build_member_index(members, member_names=(), given_variants=None):
         gender = member.get("gender")
         surname = _surname(member) if house != House.LORDS else None
 
-        def add(surface, valid_from=None, valid_to=None):
+        def add(surface: str, valid_from: str | None = None, valid_to: str | None = None) -> None:
             k = surface_key(surface)
             if not k or len(k) < 3:
                 return
@@ -215,7 +224,7 @@ def build_member_index(members, member_names=(), given_variants=None):
                 continue
             for surface in name_surfaces(row["name"], gender=gender, given_variants=given_variants):
                 add(surface, vf, vt)
-        for source in {display, member.get("name")} - {None, ""}:
+        for source in filter(None, {display, member.get("name")}):
             by_name[surface_key(source)].add(member_id)
             by_name[surface_key(_strip_honorific(source)[0])].add(member_id)
         if house == House.COMMONS and member.get("constituency"):
@@ -223,7 +232,7 @@ def build_member_index(members, member_names=(), given_variants=None):
     return {k: list(v.values()) for k, v in names.items()}, dict(seats), dict(by_name)
 
 
-def resolve_offices(offices, by_name):
+def resolve_offices(offices: Iterable[Mapping[str, Any]], by_name: Mapping[str, set[int]]) -> dict[str, list[OfficeHolder]]:
     """Office id -> ``[(member_id or None, from, to, holder name)]`` from ``offices.jsonl`` records."""
     out = {}
     for office in offices:
@@ -236,7 +245,7 @@ def resolve_offices(offices, by_name):
     return out
 
 
-def office_holder(holders, date):
+def office_holder(holders: Iterable[OfficeHolder], date: str | None) -> int | None:
     """The member id holding an office on ``date`` (``to`` exclusive), or None."""
     if not date:
         return None

@@ -12,9 +12,14 @@ owning further rules (the tracker's link context) combines with its own.
 """
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any, cast
 
 import spacy
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
 
 from nlp import components  # noqa: F401  (registers the factories)
 from nlp.components import DATA_DIR, PATTERNS_DIR
@@ -31,7 +36,7 @@ MEMBER_FIELDS = ("member_id", "name", "house", "constituency", "name_display_as"
 NAME_FIELDS = ("member_id", "name", "kind", "start_date", "end_date")
 
 
-def _digest(items):
+def _digest(items: Iterable[Any]) -> str:
     h = hashlib.sha256()
     for item in items:
         h.update(item if isinstance(item, bytes) else json.dumps(item, sort_keys=True, default=str).encode())
@@ -39,11 +44,12 @@ def _digest(items):
     return h.hexdigest()
 
 
-def data_files(patterns_dir=None, data_dir=None):
+def data_files(patterns_dir: str | Path | None = None, data_dir: str | Path | None = None) -> list[Path]:
     return sorted(Path(patterns_dir or PATTERNS_DIR).glob("*.jsonl")) + sorted(Path(data_dir or DATA_DIR).glob("*.jsonl"))
 
 
-def pipeline_version(members=(), member_names=(), *, patterns_dir=None, data_dir=None):
+def pipeline_version(members: Iterable[Mapping[str, Any]] = (), member_names: Iterable[Mapping[str, Any]] = (), *,
+                     patterns_dir: str | Path | None = None, data_dir: str | Path | None = None) -> str:
     """A short hash of the code, the pattern and data files, and the member gazetteer."""
     parts = [(HERE / name).read_bytes() for name in CODE_FILES]
     parts.append(Path(references.__file__).read_bytes())  # the reference grammar the matcher compiles in
@@ -53,7 +59,7 @@ def pipeline_version(members=(), member_names=(), *, patterns_dir=None, data_dir
     return _digest(parts)[:16]
 
 
-def parliament_tokenizer(nlp):
+def parliament_tokenizer(nlp: Language) -> Language:
     """Drop the English tokenizer's special cases that contain affix characters.
 
     spaCy matches those (emoticons such as ``):``, dotted abbreviations such as
@@ -63,9 +69,9 @@ def parliament_tokenizer(nlp):
     ``)`` ``:`` and ``Co.`` gives ``Co`` ``.``; the tagger matches on the text, so
     its mentions are the same either way (only token boundaries of ``doc.ents`` may differ).
     """
-    tokenizer = nlp.tokenizer
+    tokenizer = cast(Tokenizer, nlp.tokenizer)
 
-    def affixed(key):
+    def affixed(key: str) -> bool:
         return (any(c.isspace() for c in key)
                 or bool(tokenizer.prefix_search and tokenizer.prefix_search(key))
                 or bool(tokenizer.suffix_search and tokenizer.suffix_search(key))
@@ -75,7 +81,8 @@ def parliament_tokenizer(nlp):
     return nlp
 
 
-def build(members=(), member_names=(), *, patterns_dir=None, data_dir=None, tokenizer="parliament"):
+def build(members: Iterable[Mapping[str, Any]] = (), member_names: Iterable[Mapping[str, Any]] = (), *,
+          patterns_dir: str | Path | None = None, data_dir: str | Path | None = None, tokenizer: str = "parliament") -> Language:
     """A ready pipeline; ``nlp.meta["pbt_version"]`` is its :func:`pipeline_version`.
 
     ``tokenizer="parliament"`` (the default) uses :func:`parliament_tokenizer`;
@@ -91,8 +98,8 @@ def build(members=(), member_names=(), *, patterns_dir=None, data_dir=None, toke
     nlp.meta["pbt_tokenizer"] = tokenizer
     nlp.max_length = 50_000_000  # no parser or NER: memory is linear in the text
     config = {"patterns_dir": str(patterns_dir) if patterns_dir else None, "data_dir": str(data_dir) if data_dir else None}
-    scanner = nlp.add_pipe("pbt_scanner", config=config)
-    linker = nlp.add_pipe("pbt_linker", config={"data_dir": config["data_dir"]})
+    scanner = cast(components.ScannerComponent, nlp.add_pipe("pbt_scanner", config=config))
+    linker = cast(components.LinkerComponent, nlp.add_pipe("pbt_linker", config={"data_dir": config["data_dir"]}))
     scanner.set_members(members, member_names)
     linker.set_member_names(members)
     nlp.meta["pbt_version"] = pipeline_version(members, member_names, patterns_dir=patterns_dir, data_dir=data_dir)
@@ -100,14 +107,15 @@ def build(members=(), member_names=(), *, patterns_dir=None, data_dir=None, toke
     return nlp
 
 
-def members_from_search_json(path):
+def members_from_search_json(path: str | Path) -> list[dict[str, Any]]:
     """Member rows from a saved Members API ``/api/Members/Search`` response file
     (parsed by the Members scraper's own parser, so both read it one way)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return [parse_member(value, None) for value in search_values(data)]
+    return [parse_member(value, None).row() for value in search_values(data)]
 
 
-def make_doc(nlp, text, *, date=None, house=None, amendments=None, pingpong=None, ents=True):
+def make_doc(nlp: Language, text: str, *, date: str | None = None, house: object = None, amendments: Mapping[str, int] | None = None,
+             pingpong: Mapping[str, int] | None = None, ents: bool = True) -> Doc:
     """A doc with its context set, ready for ``nlp(doc)`` or ``nlp.pipe(docs)``.
 
     ``amendments`` maps an amendment number of the text's bill stage to its
@@ -129,6 +137,7 @@ def make_doc(nlp, text, *, date=None, house=None, amendments=None, pingpong=None
     return doc
 
 
-def tag(nlp, text, *, date=None, house=None, amendments=None, pingpong=None):
+def tag(nlp: Language, text: str, *, date: str | None = None, house: object = None, amendments: Mapping[str, int] | None = None,
+        pingpong: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
     """The mentions in one text (dicts: start, end, text, label, entity_id, name, ...)."""
     return nlp(make_doc(nlp, text, date=date, house=house, amendments=amendments, pingpong=pingpong)).user_data["mentions"]

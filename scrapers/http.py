@@ -16,8 +16,11 @@ import os
 import random
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from types import TracebackType
+from typing import Any, BinaryIO, Protocol
 from urllib.parse import urlsplit
 
 import requests
@@ -55,17 +58,17 @@ class TruncatedBody(Exception):
 _DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "connection"}
 
 
-def base_url(service):
+def base_url(service: str) -> str:
     """The root URL of ``service`` (e.g. ``"bills"``), from the environment or the default."""
     env, default = BASE_URL_DEFAULTS[service]
     return os.environ.get(env, default).rstrip("/")
 
 
-def build_url(url, params=None):
+def build_url(url: str, params: Mapping[str, Any] | None = None) -> str:
     """The exact URL a GET with ``params`` requests (the key used for replay)."""
     if not params:
         return url
-    return requests.Request("GET", url, params=params).prepare().url
+    return requests.Request("GET", url, params=dict(params)).prepare().url or url
 
 
 @dataclass
@@ -74,19 +77,19 @@ class Response:
 
     url: str
     status: int
-    headers: dict
+    headers: dict[str, str]
     body: bytes
     fetched_at: str
     from_cache: bool = False
 
-    def json(self, source):
+    def json(self, source: str) -> Any:
         """The body as JSON, or a :class:`TrackerError` naming the source and URL."""
         try:
             return json.loads(self.body.decode("utf-8-sig"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise TrackerError(f"malformed JSON response: {exc}", source=source, url=self.url) from None
 
-    def text(self):
+    def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
 
 
@@ -94,10 +97,10 @@ class Response:
 class ReplayArchive:
     """Responses read from WARC files, answered by exact URL (later files win)."""
 
-    paths: list
-    responses: dict = field(default_factory=dict)
+    paths: list[str]
+    responses: dict[str, Response] = field(default_factory=dict)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for path in self.paths:
             try:
                 with open(path, "rb") as fh:
@@ -117,7 +120,7 @@ class ReplayArchive:
             except Exception as exc:  # warcio raises plain exceptions on a damaged file
                 raise TrackerError(f"not a readable WARC file: {exc}", source="replay", url=str(path)) from None
 
-    def get(self, url, source):
+    def get(self, url: str, source: str) -> Response:
         try:
             response = self.responses[url]
         except KeyError:
@@ -129,6 +132,14 @@ class ReplayArchive:
                 source=source, url=url,
             )
         return response
+
+
+class ResponseCache(Protocol):
+    """Where conditional requests keep their validators and bodies (``tracker.store`` has one)."""
+
+    def get(self, url: str) -> tuple[str | None, str | None, bytes] | None: ...
+
+    def put(self, url: str, etag: str | None, last_modified: str | None, body: bytes, content_type: str | None) -> None: ...
 
 
 class HttpClient:
@@ -146,19 +157,19 @@ class HttpClient:
     def __init__(
         self,
         *,
-        archive_path=None,
-        replay=(),
-        cache=None,
-        rate_limit=5.0,
-        timeout=(10, 60),
-        max_retries=5,
-        backoff=1.0,
-        max_backoff=60.0,
-        user_agent=USER_AGENT,
-        sleep=None,
-        clock=None,
-        session=None,
-    ):
+        archive_path: str | None = None,
+        replay: Iterable[str] = (),
+        cache: ResponseCache | None = None,
+        rate_limit: float = 5.0,
+        timeout: tuple[float, float] = (10, 60),
+        max_retries: int = 5,
+        backoff: float = 1.0,
+        max_backoff: float = 60.0,
+        user_agent: str = USER_AGENT,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
         self.session = session or requests.Session()
         self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
         self.timeout = timeout
@@ -171,7 +182,7 @@ class HttpClient:
         self.clock = time.monotonic if clock is None else clock
         self.replay = ReplayArchive(list(replay)) if replay else None
         self.archive_path = None if self.replay else archive_path
-        self._archive = None
+        self._archive: tuple[BinaryIO, Any] | None = None  # the open file and its WARCWriter
         self._next_request_at: dict[str, float] = {}
         self._lock = threading.Lock()
         self.requests = 0
@@ -179,7 +190,7 @@ class HttpClient:
 
     # -- public ---------------------------------------------------------------
 
-    def get(self, url, params=None, *, source, accept=None):
+    def get(self, url: str, params: Mapping[str, Any] | None = None, *, source: str, accept: str | None = None) -> Response:
         """GET ``url`` with ``params``; return a :class:`Response` with status 200.
 
         Raises :class:`TrackerError` for a 404 or other client error, a malformed
@@ -193,12 +204,13 @@ class HttpClient:
         response = self._fetch_with_retries(full_url, source, accept)
         return self._check(response, source)
 
-    def get_json(self, url, params=None, *, source):
+    def get_json(self, url: str, params: Mapping[str, Any] | None = None, *, source: str) -> tuple[Any, Response]:
         """GET and decode JSON; returns ``(data, response)``."""
         response = self.get(url, params, source=source)
         return response.json(source), response
 
-    def get_paged(self, url, params=None, *, source, skip="Skip", take="Take", page_size=20, items_key="items", total_key="totalResults"):
+    def get_paged(self, url: str, params: Mapping[str, Any] | None = None, *, source: str, skip: str = "Skip", take: str = "Take",
+                  page_size: int = 20, items_key: str | None = "items", total_key: str = "totalResults") -> Iterator[tuple[list[Any], Response]]:
         """Yield ``(items, response)`` for each page until ``total_key`` items are read.
 
         Paging parameters differ by service (Bills API ``Skip``/``Take``, Members API
@@ -208,7 +220,7 @@ class HttpClient:
         that caps the page size cannot cut the results short.
         """
         offset = 0
-        previous = None
+        previous: list[Any] | None = None
         while True:
             page_params = dict(params or {})
             page_params[skip] = offset
@@ -234,29 +246,29 @@ class HttpClient:
             if not items or (total is not None and offset >= total):
                 return
 
-    def close(self):
+    def close(self) -> None:
         if self._archive:
             self._archive[0].close()
             self._archive = None
         self.session.close()
 
-    def __enter__(self):
+    def __enter__(self) -> "HttpClient":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None) -> None:
         self.close()
 
     # -- internals ------------------------------------------------------------
 
-    def _check(self, response, source):
+    def _check(self, response: Response, source: str) -> Response:
         if response.status == 200:
             return response
         if response.status == 404:
             raise TrackerError("not found (HTTP 404)", source=source, url=response.url)
         raise TrackerError(f"HTTP {response.status}", source=source, url=response.url)
 
-    def _fetch_with_retries(self, url, source, accept):
-        headers = {}
+    def _fetch_with_retries(self, url: str, source: str, accept: str | None) -> Response:
+        headers: dict[str, str] = {}
         if accept:
             headers["Accept"] = accept
         cached = self.cache.get(url) if self.cache else None
@@ -300,7 +312,7 @@ class HttpClient:
                     self.cache.put(url, etag, last_modified, response.body, raw.headers.get("Content-Type"))
             return response
 
-    def _wait_for_slot(self, url):
+    def _wait_for_slot(self, url: str) -> None:
         """Wait for this host's next polite moment (each host keeps its own pace)."""
         host = urlsplit(url).netloc
         with self._lock:
@@ -310,44 +322,44 @@ class HttpClient:
         if start > now:
             self.sleep(start - now)
 
-    def _count(self, nbytes):
+    def _count(self, nbytes: int) -> None:
         with self._lock:
             self.requests += 1
             self.bytes += nbytes
 
-    def _backoff_delay(self, attempt, retry_after):
+    def _backoff_delay(self, attempt: int, retry_after: str | None) -> float:
         """Seconds to wait before retry ``attempt + 1``: Retry-After if given, else exponential with jitter."""
         wait = parse_retry_after(retry_after)
         if wait is not None:
             return min(wait, self.max_backoff * 5)
         return min(self.max_backoff, self.backoff * (2**attempt)) * (0.5 + random.random() / 2)
 
-    def _record(self, url, raw, source):
+    def _record(self, url: str, raw: requests.Response, source: str) -> Response:
         body = raw.content
         self._count(len(body))
         fetched_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         headers = {k: v for k, v in raw.headers.items() if k.lower() not in _DROP_HEADERS}
         response = Response(url, raw.status_code, headers, body, fetched_at)
         if self.archive_path:
-            self._write_warc(response, raw.reason or "", source)
+            self._write_warc(self.archive_path, response, raw.reason or "", source)
         return response
 
-    def _write_warc(self, response, reason, source):
+    def _write_warc(self, archive_path: str, response: Response, reason: str, source: str) -> None:
         with self._lock:  # one record at a time, whichever thread fetched it
             if self._archive is None:
                 try:
-                    os.makedirs(os.path.dirname(os.path.abspath(self.archive_path)), exist_ok=True)
-                    fh = open(self.archive_path, "ab")
+                    os.makedirs(os.path.dirname(os.path.abspath(archive_path)), exist_ok=True)
+                    opened = open(archive_path, "ab")
                 except OSError as exc:
-                    raise TrackerError(f"cannot write the archive {self.archive_path}: {exc.strerror or exc}",
+                    raise TrackerError(f"cannot write the archive {archive_path}: {exc.strerror or exc}",
                                        source=source, url=response.url) from None
-                self._archive = (fh, WARCWriter(fh, gzip=True))
+                self._archive = (opened, WARCWriter(opened, gzip=True))
             fh, writer = self._archive
             write_warc_response(writer, response, reason)
             fh.flush()
 
 
-def _check_length(raw):
+def _check_length(raw: requests.Response) -> None:
     """Raise :class:`TruncatedBody` when a plain body is shorter than its Content-Length."""
     declared = raw.headers.get("Content-Length")
     if raw.headers.get("Content-Encoding") or not declared or not declared.isdigit() or raw.request.method == "HEAD":
@@ -356,7 +368,7 @@ def _check_length(raw):
         raise TruncatedBody(f"{len(raw.content)} of {declared} bytes")
 
 
-def _failure(exc):
+def _failure(exc: BaseException) -> str:
     """How one failed attempt reads in the final error."""
     if isinstance(exc, requests.Timeout):
         return "timed out"
@@ -365,7 +377,7 @@ def _failure(exc):
     return "connection failed"
 
 
-def write_warc_response(writer, response, reason="OK", record_id=None):
+def write_warc_response(writer: Any, response: Response, reason: str = "OK", record_id: str | None = None) -> None:
     """Append one :class:`Response` to a warcio ``WARCWriter`` as a response record.
 
     ``record_id``: the record's ``WARC-Record-ID`` (``<urn:uuid:...>``), for an archive
@@ -386,7 +398,7 @@ def write_warc_response(writer, response, reason="OK", record_id=None):
     writer.write_record(record)
 
 
-def parse_retry_after(value):
+def parse_retry_after(value: str | None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), or None."""
     if not value:
         return None

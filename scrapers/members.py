@@ -7,33 +7,38 @@ every name, party and House membership with dates). ``house`` is an integer
 there: 1 = Commons, 2 = Lords.
 """
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from scrapers.errors import TrackerError
-from scrapers.http import base_url
-from tracker.vocab import NameKind
+from scrapers.http import HttpClient, Response, base_url
+from scrapers.records import Record, Row
+from scrapers.values import JSON, date, day, obj, objs, record, required, string
+from tracker.vocab import House, NameKind
 
 SOURCE = "Members API"
 PAGE_SIZE = 20  # the API's maximum
 HISTORY_BATCH = 20
-HOUSES = {1: "Commons", 2: "Lords"}
+HOUSES = {house.api_id: house for house in House}  # the API's integers for the Houses
 
 
 # -- URLs ----------------------------------------------------------------------
 
-def members_url(tail=""):
+def members_url(tail: str = "") -> str:
     """``/api/Members`` plus ``tail`` ("/Search", "/History", "/{id}") on the configured root."""
     return f"{base_url('members')}/api/Members{tail}"
 
 
 # -- fetch ---------------------------------------------------------------------
 
-def fetch_current_members(client, house):
+def fetch_current_members(client: HttpClient, house: int) -> Iterator[tuple[list[Any], Response]]:
     """Yield ``(MemberItem list, response)`` per page of the current members of ``house`` (1 or 2)."""
     params = {"House": house, "IsCurrentMember": "true"}
     yield from client.get_paged(members_url("/Search"), params, source=SOURCE, skip="skip", take="take", page_size=PAGE_SIZE)
 
 
-def fetch_member(client, member_id):
+def fetch_member(client: HttpClient, member_id: int) -> tuple[JSON, Response]:
     """``GET /api/Members/{id}``: ``(Member, response)``."""
     data, response = client.get_json(members_url(f"/{member_id}"), source=SOURCE)
     value = data.get("value") if isinstance(data, dict) else None
@@ -42,9 +47,9 @@ def fetch_member(client, member_id):
     return value, response
 
 
-def fetch_histories(client, member_ids):
+def fetch_histories(client: HttpClient, member_ids: Iterable[int]) -> list[tuple[JSON, Response]]:
     """``GET /api/Members/History?ids=..`` in batches: ``[(MemberHistory, response)]``."""
-    out = []
+    out: list[tuple[JSON, Response]] = []
     ids = list(member_ids)
     for start in range(0, len(ids), HISTORY_BATCH):
         batch = ids[start : start + HISTORY_BATCH]
@@ -57,54 +62,102 @@ def fetch_histories(client, member_ids):
 
 # -- parse ---------------------------------------------------------------------
 
-def search_values(data):
+@dataclass(frozen=True)
+class Member(Record):
+    """A ``members`` row from the Members API's own ``Member``."""
+
+    TABLE: ClassVar[str] = "members"
+    member_id: int
+    name: str | None
+    party: str | None
+    house: str | None
+    constituency: str | None
+    name_display_as: str | None
+    name_list_as: str | None
+    name_full_title: str | None
+    name_address_as: str | None
+    membership_start: str | None
+    membership_end: str | None
+    is_current: int
+    gender: str | None
+    thumbnail_url: str | None
+    source_url: str | None
+
+
+@dataclass(frozen=True)
+class MemberName(Record):
+    """A ``member_names`` row (without its ``id``): one form of a member's name, dated when known."""
+
+    TABLE: ClassVar[str] = "member_names"
+    member_id: int
+    name: str
+    kind: str
+    start_date: str | None
+    end_date: str | None
+
+
+@dataclass(frozen=True)
+class MemberReference(Record):
+    """A member as another API names them (a sponsor, a voter, an asker): a thin ``members`` row
+    whose ``source_url`` stays None until the Members API's own record replaces it."""
+
+    TABLE: ClassVar[str] = "members"
+    member_id: int
+    name: str | None
+    party: str | None
+    house: str | None
+    constituency: str | None
+    name_list_as: str | None
+    thumbnail_url: str | None = None
+    source_url: None = None
+
+    def row(self) -> Row:
+        row = super().row()
+        if not self.thumbnail_url:  # a reference without a photo says nothing about it
+            del row["thumbnail_url"]
+        return row
+
+
+def search_values(data: object) -> list[JSON]:
     """The ``Member`` objects of one ``MemberMembersServiceSearchResult`` page, or of a list of
     ``MemberItem``/``MemberHistoryItem`` (each ``{value, links}``); items without an id are skipped."""
     items = data.get("items") if isinstance(data, dict) else data
-    return [item["value"] for item in items or [] if isinstance(item, dict) and isinstance(item.get("value"), dict)
+    if not isinstance(items, list):
+        return []
+    return [item["value"] for item in items if isinstance(item, dict) and isinstance(item.get("value"), dict)
             and item["value"].get("id") is not None]
 
 
-def _date(value):
-    return value[:10] if value else None
-
-
-def house_name(value):
-    """1/2 (or "Commons"/"Lords") to the House's name."""
-    if isinstance(value, str):
-        return value if value in ("Commons", "Lords") else HOUSES.get(int(value)) if value.isdigit() else value
-    return HOUSES.get(value)
-
-
-def is_current(value):
+def is_current(value: JSON) -> bool:
     """Whether a ``Member`` sits now: an active latest membership that has not ended."""
-    membership = value.get("latestHouseMembership") or {}
-    status = membership.get("membershipStatus") or {}
+    membership = obj(value, "latestHouseMembership")
+    status = obj(membership, "membershipStatus")
     return bool(status.get("statusIsActive")) and not membership.get("membershipEndDate")
 
 
-def parse_member(value, source_url):
+def parse_member(value: JSON, source_url: str | None) -> Member:
     """A ``Member`` to a full ``members`` row."""
-    membership = value.get("latestHouseMembership") or {}
-    house = house_name(membership.get("house"))
-    party = value.get("latestParty") or {}
-    return {
-        "member_id": value["id"],
-        "name": value.get("nameDisplayAs"),
-        "party": party.get("name"),
-        "house": house,
-        "constituency": membership.get("membershipFrom") if house == "Commons" else None,
-        "name_display_as": value.get("nameDisplayAs"),
-        "name_list_as": value.get("nameListAs"),
-        "name_full_title": value.get("nameFullTitle"),
-        "name_address_as": value.get("nameAddressAs"),
-        "membership_start": _date(membership.get("membershipStartDate")),
-        "membership_end": _date(membership.get("membershipEndDate")),
-        "is_current": int(is_current(value)),
-        "gender": value.get("gender"),
-        "thumbnail_url": value.get("thumbnailUrl"),
-        "source_url": source_url,
-    }
+    value = record(value, "Member")
+    membership = obj(value, "latestHouseMembership")
+    house = House.of(membership.get("house"))
+    party = obj(value, "latestParty")
+    return Member(
+        member_id=required(value, "id"),
+        name=value.get("nameDisplayAs"),
+        party=party.get("name"),
+        house=house,
+        constituency=membership.get("membershipFrom") if house == House.COMMONS else None,
+        name_display_as=value.get("nameDisplayAs"),
+        name_list_as=value.get("nameListAs"),
+        name_full_title=value.get("nameFullTitle"),
+        name_address_as=value.get("nameAddressAs"),
+        membership_start=date(membership, "membershipStartDate"),
+        membership_end=date(membership, "membershipEndDate"),
+        is_current=int(is_current(value)),
+        gender=value.get("gender"),
+        thumbnail_url=value.get("thumbnailUrl"),
+        source_url=source_url,
+    )
 
 
 NAME_KINDS = (
@@ -115,7 +168,7 @@ NAME_KINDS = (
 )
 
 
-def _forename_surname(list_as):
+def _forename_surname(list_as: str | None) -> str | None:
     """``"Duncan Smith, Iain"`` -> ``"Iain Duncan Smith"``; None for peers' ``"Blencathra, L."``."""
     if not list_as or "," not in list_as:
         return None
@@ -126,7 +179,7 @@ def _forename_surname(list_as):
     return f"{forenames} {surname.strip()}"
 
 
-def parse_member_names(value, history=None):
+def parse_member_names(value: JSON, history: JSON | None = None) -> list[MemberName]:
     """Every name form of a member as ``member_names`` rows (without ``id``).
 
     From a ``Member``: its display, list, full-title and address-as forms, and
@@ -135,35 +188,37 @@ def parse_member_names(value, history=None):
     its dates, the current forms dated from when they began, and "Member for
     <constituency>" aliases dated by each Commons membership.
     """
-    member_id = value["id"]
-    rows = {}
+    value = record(value, "Member")
+    member_id = required(value, "id")
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
 
-    def add(name, kind, start=None, end=None):
+    def add(name: str | None, kind: str, start: object = None, end: object = None) -> None:
         if not name:
             return
         name = " ".join(name.split())
+        first, last = day(start), day(end)
         key = (name, kind)
         row = rows.get(key)
         if row is None:
-            rows[key] = {"member_id": member_id, "name": name, "kind": kind, "start_date": _date(start), "end_date": _date(end)}
+            rows[key] = {"member_id": member_id, "name": name, "kind": kind, "start_date": first, "end_date": last}
         else:
-            if start and (row["start_date"] is None or _date(start) < row["start_date"]):
-                row["start_date"] = _date(start)
-            if end and (row["end_date"] is None or _date(end) > row["end_date"]):
-                row["end_date"] = _date(end)
+            if first and (row["start_date"] is None or first < row["start_date"]):
+                row["start_date"] = first
+            if last and (row["end_date"] is None or last > row["end_date"]):
+                row["end_date"] = last
 
     current_names = set()
     for key, kind in NAME_KINDS:
-        add(value.get(key), kind)
+        add(string(value, key), kind)
         current_names.add(value.get(key))
-    membership = value.get("latestHouseMembership") or {}
-    if house_name(membership.get("house")) == "Commons":
+    membership = obj(value, "latestHouseMembership")
+    if House.of(membership.get("house")) == House.COMMONS:
         add(_forename_surname(value.get("nameListAs")), NameKind.ALIAS)
     if history:
-        for entry in sorted(history.get("nameHistory") or [], key=lambda n: n.get("startDate") or ""):
-            start, end = entry.get("startDate"), entry.get("endDate")
+        for entry in sorted(objs(history, "nameHistory"), key=lambda n: string(n, "startDate") or ""):
+            start, end = string(entry, "startDate"), string(entry, "endDate")
             for key, kind in NAME_KINDS:
-                name = entry.get(key)
+                name = string(entry, key)
                 if not name:
                     continue
                 if end is None and name in current_names:
@@ -173,24 +228,13 @@ def parse_member_names(value, history=None):
             alias = _forename_surname(entry.get("nameListAs"))
             if alias and alias not in current_names:
                 add(alias, NameKind.ALIAS if end is None else NameKind.FORMER, start, end)
-        for held in history.get("houseMembershipHistory") or []:
-            if house_name(held.get("house")) == "Commons" and held.get("membershipFrom"):
+        for held in objs(history, "houseMembershipHistory"):
+            if House.of(held.get("house")) == House.COMMONS and held.get("membershipFrom"):
                 add(f"Member for {held['membershipFrom']}", NameKind.ALIAS, held.get("membershipStartDate"), held.get("membershipEndDate"))
-    return list(rows.values())
+    return [MemberName(**row) for row in rows.values()]
 
 
-def member_from_recorded(member_id, name=None, party=None, house=None, member_from=None, list_as=None, thumbnail_url=None):
-    """A thin ``members`` row from a reference in another API (a voter, an asker):
-    ``source_url`` stays None until the Members API's own record replaces it."""
-    row = {
-        "member_id": member_id,
-        "name": name,
-        "party": party,
-        "house": house,
-        "constituency": member_from if house == "Commons" else None,
-        "name_list_as": list_as,
-        "source_url": None,
-    }
-    if thumbnail_url:
-        row["thumbnail_url"] = thumbnail_url
-    return row
+def member_reference(member_id: int, name: str | None = None, party: str | None = None, house: str | None = None,
+                     member_from: str | None = None, list_as: str | None = None, thumbnail_url: str | None = None) -> MemberReference:
+    """A member named in another API's record; ``member_from`` is a seat only in the Commons."""
+    return MemberReference(member_id, name, party, house, member_from if house == House.COMMONS else None, list_as, thumbnail_url)

@@ -12,12 +12,14 @@ The prints of the bill itself are the publications of type "Bill"; of the
 documents each offers, the reader takes Akoma Ntoso XML (LawMaker) first, then
 HTML, then PDF.
 """
-import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 from scrapers.errors import TrackerError
-from scrapers.http import base_url
+from scrapers.http import HttpClient, Response, base_url
+from scrapers.records import JSON_LIST, Record
+from scrapers.values import JSON, day, obj, objs, record, required
 
 SOURCE = "Bills API"
 BILL_PRINT_TYPE = "bill"
@@ -53,10 +55,11 @@ class Document:
     filename: str | None
 
 
-@dataclass
-class Publication:
+@dataclass(frozen=True)
+class Publication(Record):
     """One ``BillPublication`` as a ``publications`` row (``row()``), plus the print's chosen document."""
 
+    TABLE: ClassVar[str] = "publications"
     publication_id: int
     bill_id: int
     title: str | None
@@ -65,8 +68,8 @@ class Publication:
     publication_type_description: str | None
     display_date: str | None
     house: str | None
-    links: list
-    files: list
+    links: tuple[JSON, ...] = field(metadata=JSON_LIST)  # PublicationLink objects
+    files: tuple[JSON, ...] = field(metadata=JSON_LIST)  # PublicationDocument objects
     source_url: str
 
     @property
@@ -75,22 +78,7 @@ class Publication:
 
     @property
     def date(self) -> str | None:
-        return (self.display_date or "")[:10] or None
-
-    def row(self) -> dict:
-        return {
-            "publication_id": self.publication_id,
-            "bill_id": self.bill_id,
-            "title": self.title,
-            "publication_type_id": self.publication_type_id,
-            "publication_type": self.publication_type,
-            "publication_type_description": self.publication_type_description,
-            "display_date": self.display_date,
-            "house": self.house,
-            "links": json.dumps(self.links, ensure_ascii=False, sort_keys=True),
-            "files": json.dumps(self.files, ensure_ascii=False, sort_keys=True),
-            "source_url": self.source_url,
-        }
+        return day(self.display_date)
 
     def documents(self) -> list[Document]:
         """Every readable document of this publication, best format first (files before links)."""
@@ -125,7 +113,7 @@ def document_format(content_type: str | None, name: str | None) -> str | None:
 
 # -- fetch ---------------------------------------------------------------------
 
-def fetch_publications(client, bill_id: int):
+def fetch_publications(client: HttpClient, bill_id: int) -> tuple[JSON, Response]:
     """``GET /api/v1/Bills/{billId}/Publications``: ``(BillPublicationList, response)``."""
     data, response = client.get_json(publications_url(bill_id), source=SOURCE)
     if not isinstance(data, dict) or not isinstance(data.get("publications"), list):
@@ -133,20 +121,21 @@ def fetch_publications(client, bill_id: int):
     return data, response
 
 
-def fetch_document(client, document: Document):
+def fetch_document(client: HttpClient, document: Document) -> Response:
     """The bytes of one print's document: a :class:`scrapers.http.Response` (binary body)."""
     return client.get(document.url, source=SOURCE, accept=ACCEPT)
 
 
 # -- parse ---------------------------------------------------------------------
 
-def parse_publications(data: dict, bill_id: int, source_url: str) -> list[Publication]:
+def parse_publications(data: JSON, bill_id: int, source_url: str) -> list[Publication]:
     """A ``BillPublicationList`` to :class:`Publication` records (every type, not only prints)."""
+    data = record(data, "BillPublicationList")
     out = []
-    for item in data.get("publications") or []:
-        kind = item.get("publicationType") or {}
+    for item in objs(data, "publications"):
+        kind = obj(item, "publicationType")
         out.append(Publication(
-            publication_id=item["id"],
+            publication_id=required(item, "id"),
             bill_id=data.get("billId") or bill_id,
             title=item.get("title"),
             publication_type_id=kind.get("id"),
@@ -154,8 +143,8 @@ def parse_publications(data: dict, bill_id: int, source_url: str) -> list[Public
             publication_type_description=kind.get("description"),
             display_date=item.get("displayDate"),
             house=item.get("house"),
-            links=list(item.get("links") or []),
-            files=list(item.get("files") or []),
+            links=tuple(objs(item, "links")),
+            files=tuple(objs(item, "files")),
             source_url=source_url,
         ))
     return out

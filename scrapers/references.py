@@ -33,7 +33,7 @@ _MOTION_NUMBER = r"(?:\d{1,4}[a-z]{0,2}|[a-z](?:\d{1,2}|[a-z])?)"  # 47a, a, a1
 _SEPARATOR = r"(?:,\s*and|,\s*or|,|and|or|&|to)"
 
 
-def _listed(first, item):
+def _listed(first: str, item: str) -> str:
     """``first`` then any further items of a list ("12, 13 and 14", "5 to 8")."""
     return rf"{first}(?!\w)(?:\s*{_SEPARATOR}\s*{item}(?![\w(]))*"
 
@@ -83,11 +83,11 @@ class Reference:
         return f"{self.record_kind}:{self.number}"
 
 
-def _upper(text):
+def _upper(text: str) -> bool:
     return all(c.isupper() for c in text if c.isalpha())
 
 
-def _kind_of(words):
+def _kind_of(words: str) -> str:
     words = words.lower()
     if words.startswith("new"):
         return NEW_SCHEDULE if "schedule" in words else NEW_CLAUSE
@@ -122,7 +122,7 @@ def read_phrase(phrase: str) -> list[Reference]:
     return found
 
 
-def _reference(kind, number, start, end, phrase):
+def _reference(kind: str, number: str, start: int, end: int, phrase: str) -> Reference:
     """A :class:`Reference` numbered as the Bills API numbers it: new clause 1 is NC1, and an NC number is a new clause."""
     number = number.upper()
     if kind == NEW_CLAUSE and not number.startswith("NC"):
@@ -136,7 +136,7 @@ def _reference(kind, number, start, end, phrase):
     return Reference(kind, number, start, end, phrase, 0)
 
 
-def _motion_number(kind_words, number):
+def _motion_number(kind_words: str, number: str) -> bool:
     """Motions are numbered in capitals ("A1", "47A"); one named by letters alone needs a capital "Motion"
     too, and "I" is the speaker ("the motion I moved")."""
     if not _upper(number):
@@ -153,12 +153,12 @@ _IN_MY_NAME_AFTER = re.compile(r"[,\s]*(?:standing\s+)?in\s+my\s+name\b", re.IGN
 _SPOKE = re.compile(r"\b(?:speak(?:ing)?\s+(?:also\s+)?to|spoke\s+to|rise\s+to\s+support|added\s+my\s+name\s+to)\b", re.IGNORECASE)
 
 
-def _sentence_start(text, start):
+def _sentence_start(text: str, start: int) -> int:
     """Where the sentence holding ``start`` begins (a verb governs only its own sentence)."""
     return max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), text.rfind("; ", 0, start)) + 1
 
 
-def _how(text, start, end):
+def _how(text: str, start: int, end: int) -> str:
     """"I beg to move amendment 47", "Amendment 98 Moved by ...": moved; "I will speak to
     Amendments 29 and 33", "new clause 1 in my name": spoke to; otherwise mentioned."""
     before = text[_sentence_start(text, start):start]

@@ -1,5 +1,6 @@
 """Turning the HTML fragments the APIs return into clean plain text."""
 import re
+from typing import overload
 
 from bs4 import BeautifulSoup
 
@@ -8,7 +9,15 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 _BLOCK_TAGS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
 
 
-def html_to_text(html):
+@overload
+def html_to_text(html: str) -> str: ...
+@overload
+def html_to_text(html: None) -> None: ...
+@overload
+def html_to_text(html: str | None) -> str | None: ...
+
+
+def html_to_text(html: str | None) -> str | None:
     """Plain text of an HTML fragment: tags dropped, entities decoded, blocks on their own lines."""
     if html is None:
         return None

@@ -11,26 +11,27 @@ from scrapers.http import HttpClient
 
 def test_debate_with_children_to_rows():
     data = load_fixture("hansard", "debate.json")
-    debates, contributions = hansard.parse_debate(data, "https://hansard.example/debates/debate/x.json")
-    assert [d["title"] for d in debates] == ["Procurement Bill [Lords]", "New Clause 1 - High-risk Suppliers", "Third Reading"]
-    parent = debates[0]["debate_id"]
-    assert debates[0]["parent_debate_id"] is None and {d["parent_debate_id"] for d in debates[1:]} == {parent}
-    assert (debates[0]["date"], debates[0]["house"], debates[0]["location"], debates[0]["hrs_tag"]) == ("2023-06-13", "Commons", "Commons Chamber", "BigBoldHeading")
+    debate = hansard.parse_debate(data, "https://hansard.example/debates/debate/x.json")
+    debates, contributions = debate.sections, debate.contributions
+    assert [d.title for d in debates] == ["Procurement Bill [Lords]", "New Clause 1 - High-risk Suppliers", "Third Reading"]
+    parent = debates[0].debate_id
+    assert debates[0].parent_debate_id is None and {d.parent_debate_id for d in debates[1:]} == {parent}
+    assert (debates[0].date, debates[0].house, debates[0].location, debates[0].hrs_tag) == ("2023-06-13", "Commons", "Commons Chamber", "BigBoldHeading")
     # the timestamp is not a contribution
-    assert 9101 not in [c["contribution_id"] for c in contributions]
+    assert 9101 not in [c.contribution_id for c in contributions]
     assert len(contributions) == 7
-    by_id = {c["contribution_id"]: c for c in contributions}
+    by_id = {c.contribution_id: c for c in contributions}
     speech = by_id[9114]
-    assert speech["member_id"] == 4812 and speech["debate_id"] == "11111111-0000-0000-0000-000000000002"
-    assert speech["text"] == "New clause 1 in my name concerns Hikvision & Dahua.\nIt would require a review."
-    assert "column-number" in speech["html"]  # the HTML is kept as published
-    assert speech["timecode"] == "14:03:00" and speech["order_in_section"] == 4
-    assert speech["source_url"].endswith("x.json")
+    assert speech.member_id == 4812 and speech.debate_id == "11111111-0000-0000-0000-000000000002"
+    assert speech.text == "New clause 1 in my name concerns Hikvision & Dahua.\nIt would require a review."
+    assert "column-number" in speech.html  # the HTML is kept as published
+    assert speech.timecode == "14:03:00" and speech.order_in_section == 4
+    assert speech.source_url.endswith("x.json")
 
 
 def test_column_numbers_carry_over_and_start_where_an_item_opens_with_one():
-    _, contributions = hansard.parse_debate(load_fixture("hansard", "debate.json"), "u")
-    columns = {c["contribution_id"]: c["hansard_column"] for c in contributions}
+    contributions = hansard.parse_debate(load_fixture("hansard", "debate.json"), "u").contributions
+    columns = {c.contribution_id: c.hansard_column for c in contributions}
     assert columns[9102] == "200"  # opens with its marker
     assert columns[9111] == columns[9113] == "200"  # no marker: the column carries over into the child section
     assert columns[9114] == "200"  # starts in 200, moves to 201 mid-speech
@@ -39,11 +40,11 @@ def test_column_numbers_carry_over_and_start_where_an_item_opens_with_one():
 
 
 def test_unattributed_contributions_have_no_member():
-    _, contributions = hansard.parse_debate(load_fixture("hansard", "debate.json"), "u")
-    chair = [c for c in contributions if c["attributed_to"] == "Madam Deputy Speaker"]
-    assert len(chair) == 1 and chair[0]["member_id"] is None
-    procedural = [c for c in contributions if c["attributed_to"] is None]
-    assert procedural and all(c["member_id"] is None for c in procedural)
+    contributions = hansard.parse_debate(load_fixture("hansard", "debate.json"), "u").contributions
+    chair = [c for c in contributions if c.attributed_to == "Madam Deputy Speaker"]
+    assert len(chair) == 1 and chair[0].member_id is None
+    procedural = [c for c in contributions if c.attributed_to is None]
+    assert procedural and all(c.member_id is None for c in procedural)
 
 
 @pytest.mark.parametrize("attributed, name", [

@@ -13,15 +13,15 @@ CLML = (SAMPLE_DIR / "legislation" / "ukpga-2023-54.xml").read_bytes()
 
 def test_sections_and_schedules_become_clauses():
     rows = parse_item(CLML, "ukpga/2023/54", 3159, "https://www.legislation.gov.uk/ukpga/2023/54/data.xml")
-    by_id = {r["clause_id"]: r for r in rows}
+    by_id = {r.clause_id: r for r in rows}
     debarment = by_id["ukpga/2023/54/section/62"]
-    assert debarment["heading"] == "Debarment list" and debarment["number"] == "62" and debarment["kind"] == "section"
-    assert debarment["part"] == "Part 5: Conditions of participation and exclusions"
-    lines = debarment["text"].splitlines()
+    assert debarment.heading == "Debarment list" and debarment.number == "62" and debarment.kind == "section"
+    assert debarment.part == "Part 5: Conditions of participation and exclusions"
+    lines = debarment.text.splitlines()
     assert len(lines) == 3 and lines[0].startswith("(1) A Minister of the Crown must keep a list (the “debarment list”)")
     schedule = by_id["ukpga/2023/54/schedule/7"]
-    assert schedule["kind"] == "schedule" and schedule["heading"] == "Discretionary exclusion grounds"
-    assert "National Intelligence Law" in schedule["text"] and "National security" not in schedule["text"].splitlines()[0][:20]
+    assert schedule.kind == "schedule" and schedule.heading == "Discretionary exclusion grounds"
+    assert "National Intelligence Law" in schedule.text and "National security" not in schedule.text.splitlines()[0][:20]
     assert len(rows) == 8
 
 

@@ -352,7 +352,7 @@ def test_members_load_of_a_malformed_member_is_one_line(tmp_path):
     bad.write_text(json.dumps({"items": [{"value": {"id": 7, "latestHouseMembership": "not a HouseMembership"}}], "totalResults": 1}))
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "t.db"), "members", "load", str(bad)], catch_exceptions=False)
     assert result.exit_code == 1
-    assert result.output.strip().splitlines() == [f"Error: Members API: record 7: malformed record (AttributeError: 'str' object has no attribute 'get') (file:{bad})"]
+    assert result.output.strip().splitlines() == [f"Error: Members API: record 7: malformed record (field 'latestHouseMembership' is str 'not a HouseMembership', not an object) (file:{bad})"]
     assert store.open_db(str(tmp_path / "t.db"))["members"].count == 0
 
 

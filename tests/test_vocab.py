@@ -43,4 +43,4 @@ def test_the_members_scraper_writes_only_declared_name_kinds():
     values = {v["id"]: v for v in members_api.search_values(load_fixture("members", "search_page.json"))}
     [history] = load_fixture("members", "history_497.json")
     rows = [*members_api.parse_member_names(values[497], history["value"]), *members_api.parse_member_names(values[4613])]
-    assert {r["kind"] for r in rows} == set(NameKind)
+    assert {r.kind for r in rows} == set(NameKind)

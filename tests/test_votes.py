@@ -7,35 +7,38 @@ from scrapers import votes
 
 def test_commons_division_with_tellers():
     data = load_fixture("votes", "commons_division.json")
-    row, rows, members = votes.parse_commons_division(data, "https://commonsvotes.example/data/division/1555.json")
-    assert row["division_id"] == "commons-1555" and row["api_division_id"] == 1555
-    assert (row["house"], row["number"], row["date"], row["aye_count"], row["no_count"]) == ("Commons", 271, "2023-06-13", 233, 290)
-    assert row["title"] == "Procurement Bill [Lords]: Report Stage: New Clause 1"
-    by_member = {v["member_id"]: v for v in rows}
+    division = votes.parse_commons_division(data, "https://commonsvotes.example/data/division/1555.json")
+    cast, members = division.votes, division.members
+    assert division.division_id == "commons-1555" and division.api_division_id == 1555
+    assert (division.house, division.number, division.date, division.aye_count, division.no_count) == ("Commons", 271, "2023-06-13", 233, 290)
+    assert division.title == "Procurement Bill [Lords]: Report Stage: New Clause 1"
+    by_member = {v.member_id: v for v in cast}
     assert len(by_member) == len(data["Ayes"]) + len(data["Noes"]) + len(data["AyeTellers"]) + len(data["NoTellers"])
-    assert by_member[4812]["vote"] == "aye" and by_member[4812]["is_teller"] == 0
-    assert by_member[4613]["vote"] == "no"
+    assert by_member[4812].vote == "aye" and by_member[4812].is_teller == 0
+    assert by_member[4613].vote == "no"
     teller = data["AyeTellers"][0]["MemberId"]
-    assert by_member[teller] == {"division_id": "commons-1555", "member_id": teller, "vote": "aye", "is_teller": 1, "proxy_name": None}
-    member = {m["member_id"]: m for m in members}[4812]
-    assert (member["name"], member["house"], member["constituency"]) == ("Florence Eshalomi", "Commons", "Vauxhall and Camberwell Green")
+    assert by_member[teller].row() == {"division_id": "commons-1555", "member_id": teller, "vote": "aye", "is_teller": 1, "proxy_name": None}
+    member = {m.member_id: m for m in members}[4812]
+    assert (member.name, member.house, member.constituency) == ("Florence Eshalomi", "Commons", "Vauxhall and Camberwell Green")
 
 
 def test_the_real_commons_division_shape():
     data = shared_example("commonsvotes_division_REAL_shape.json")
-    row, rows, members = votes.parse_commons_division(data, "u")
-    assert (row["division_id"], row["number"], row["aye_count"], row["no_count"]) == ("commons-1025", 283, 358, 269)
-    assert row["date"] == "2021-04-28" and rows == [] and members == []
-    target = votes.division_target(row["title"])  # "Lords Amendments 11B and 11C": never a guess
+    division = votes.parse_commons_division(data, "u")
+    cast, members = division.votes, division.members
+    assert (division.division_id, division.number, division.aye_count, division.no_count) == ("commons-1025", 283, 358, 269)
+    assert division.date == "2021-04-28" and cast == () and members == ()
+    target = votes.division_target(division.title)  # "Lords Amendments 11B and 11C": never a guess
     assert (target.kind, target.number, target.reference) == ("amendment", None, "Lords Amendments 11B and 11C")
 
 
 def test_a_commons_division_with_totals_only():
     data = load_fixture("votes", "commons_division_totals_only.json")
-    row, rows, members = votes.parse_commons_division(data, "u")
-    assert (row["division_id"], row["number"], row["aye_count"], row["no_count"]) == ("commons-1600", 361, 291, 180)
-    assert row["date"] == "2023-10-16" and rows == [] and members == []
-    target = votes.division_target(row["title"])  # "Lords Amendments 20 and 21": never a guess
+    division = votes.parse_commons_division(data, "u")
+    cast, members = division.votes, division.members
+    assert (division.division_id, division.number, division.aye_count, division.no_count) == ("commons-1600", 361, 291, 180)
+    assert division.date == "2023-10-16" and cast == () and members == ()
+    target = votes.division_target(division.title)  # "Lords Amendments 20 and 21": never a guess
     assert (target.kind, target.number, target.reference) == ("amendment", None, "Lords Amendments 20 and 21")
 
 
@@ -47,17 +50,18 @@ def test_the_commons_division_fixtures_have_the_real_keys():
 
 def test_lords_division_counts_and_votes():
     data = load_fixture("votes", "lords_division.json")
-    row, rows, _ = votes.parse_lords_division(data, "u")
-    assert row["division_id"] == "lords-3002" and row["house"] == "Lords" and row["date"] == "2023-09-11"
-    contents = [v for v in rows if v["vote"] == "content"]
-    assert row["aye_count"] == len(contents) == len(data["contents"]) + len(data["contentTellers"])
-    assert row["no_count"] == len(data["notContents"]) + len(data["notContentTellers"])
-    assert {v["vote"] for v in rows} == {"content", "not-content"}
-    assert [v["member_id"] for v in rows if v["is_teller"]] == [data["contentTellers"][0]["memberId"], data["notContentTellers"][0]["memberId"]]
-    assert "Motion B1 moved by Lord Coaker" in row["notes"]
+    division = votes.parse_lords_division(data, "u")
+    cast = division.votes
+    assert division.division_id == "lords-3002" and division.house == "Lords" and division.date == "2023-09-11"
+    contents = [v for v in cast if v.vote == "content"]
+    assert division.aye_count == len(contents) == len(data["contents"]) + len(data["contentTellers"])
+    assert division.no_count == len(data["notContents"]) + len(data["notContentTellers"])
+    assert {v.vote for v in cast} == {"content", "not-content"}
+    assert [v.member_id for v in cast if v.is_teller] == [data["contentTellers"][0]["memberId"], data["notContentTellers"][0]["memberId"]]
+    assert "Motion B1 moved by Lord Coaker" in division.notes
     # where the service gives totals they win over counting names
-    row, _, _ = votes.parse_lords_division({**data, "contentCount": 245, "notContentCount": 203}, "u")
-    assert (row["aye_count"], row["no_count"]) == (245, 203)
+    division = votes.parse_lords_division({**data, "contentCount": 245, "notContentCount": 203}, "u")
+    assert (division.aye_count, division.no_count) == (245, 203)
 
 
 @pytest.mark.parametrize("title, expected", [

@@ -12,6 +12,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
@@ -24,10 +25,10 @@ REFERENCE = re.compile(r"^(amendment:(NC|NS)?\d+[A-Z]{0,2}|motion:[0-9A-Z]+|clau
                        r"schedule:\d+[A-Z]*(/paragraph:\d+[a-z]?|/page:\d+/line:\d+(-\d+)?)?|page:\d+/line:\d+(-\d+)?|section:\d+([A-Z]+\d*)?(\(\w+\))*)$")
 
 
-def parse(source):
+def parse(source: str) -> list[dict[str, Any]]:
     """Passages from the markup: ``[{id, style, date, house, text, spans}]``."""
-    passages = []
-    current = None
+    passages: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
     for line in source.splitlines():
         header = HEADER.match(line)
         if header:
@@ -40,20 +41,22 @@ def parse(source):
     out = []
     for p in passages:
         marked = "\n".join(p["lines"]).strip("\n")
-        text, spans, pos = [], [], 0
+        pieces: list[str] = []
+        spans: list[dict[str, Any]] = []
+        pos = 0
         length = 0
         for m in MARK.finditer(marked):
             before = marked[pos:m.start()]
-            text.append(before)
+            pieces.append(before)
             length += len(before)
             surface, label, entity_id = m.groups()
             spans.append({"start": length, "end": length + len(surface), "label": label,
                           "entity_id": entity_id or None, "text": surface})
-            text.append(surface)
+            pieces.append(surface)
             length += len(surface)
             pos = m.end()
-        text.append(marked[pos:])
-        text = "".join(text)
+        pieces.append(marked[pos:])
+        text = "".join(pieces)
         if "[[" in text or "]]" in text:
             raise ValueError(f"{p['meta'].get('id')}: unbalanced markup")
         meta = p["meta"]
@@ -63,7 +66,7 @@ def parse(source):
     return out
 
 
-def verify(records):
+def verify(records: list[dict[str, Any]]) -> list[str]:
     """Problems found in ``records`` (an empty list when the gold set is sound)."""
     problems = []
     suppliers = {json.loads(l)["supplier_id"] for l in (ROOT / "nlp" / "data" / "suppliers.jsonl").read_text().splitlines() if l.strip()}
@@ -99,7 +102,7 @@ def verify(records):
     return problems
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if "--check" in argv:
         records = [json.loads(l) for l in GOLD.read_text(encoding="utf-8").splitlines() if l.strip()]
@@ -114,11 +117,11 @@ def main(argv=None):
         with open(GOLD, "w", encoding="utf-8") as handle:
             for r in records:
                 handle.write(json.dumps(r, ensure_ascii=False) + "\n")
-    counts = {}
+    counts: dict[str, int] = {}
     for r in records:
         for s in r["spans"]:
             counts[s["label"]] = counts.get(s["label"], 0) + 1
-    styles = {}
+    styles: dict[str, int] = {}
     for r in records:
         styles[r["style"]] = styles.get(r["style"], 0) + 1
     print(f"{len(records)} passages ({', '.join(f'{k} {v}' for k, v in sorted(styles.items()))}); "

@@ -8,7 +8,8 @@ _PART = re.compile(r"^Part\s+(\d+[A-Z]*)(?::\s*(.*))?$", re.I)
 
 
 def from_legislation_rows(rows: list, title: str | None = None) -> BillPrint:
-    """``scrapers.legislation.parse_item`` rows (sections and schedules) to an Act's :class:`BillPrint`.
+    """``bill_clauses`` rows (sections and schedules, as :meth:`scrapers.legislation.Clause.row` gives them)
+    to an Act's :class:`BillPrint`.
 
     Sections keep kind ``section``; their Parts (named on each section as
     "Part 5: Conditions of ...") become part records in order of appearance.

@@ -12,6 +12,7 @@ of their provision, never provisions of the bill.
 import re
 
 from lxml import etree
+from lxml.etree import _Element as Element
 
 from scrapers.billprints.records import BillPrint, ClauseRecord, clean, unique_key, unreadable
 
@@ -29,20 +30,20 @@ _BLOCKS = {
 _SKIPPED = {"authorialNote", "noteRef", "eol", "eop"}
 
 
-def _local(node) -> str | None:
+def _local(node: Element) -> str | None:
     return etree.QName(node).localname if isinstance(node.tag, str) else None
 
 
 class _Lines:
     """Accumulates text into lines: a block starts a line, a number joins the text after it."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.lines: list[str] = []
         self.current: list[str] = []
         self.after_number = False
         self.prefix = ""
 
-    def add(self, text):
+    def add(self, text: str | None) -> None:
         if not text:
             return
         if self.prefix and text.strip():
@@ -50,14 +51,14 @@ class _Lines:
             self.prefix = ""
         self.current.append(text)
 
-    def br(self):
+    def br(self) -> None:
         line = clean("".join(self.current))
         if line:
             self.lines.append(line)
         self.current = []
         self.after_number = False
 
-    def walk(self, node):
+    def walk(self, node: Element) -> None:
         tag = _local(node)
         if tag is None:  # a processing instruction or comment: only its tail is text
             return
@@ -83,13 +84,13 @@ class _Lines:
         self.add(node.text)
         self._children(node)
 
-    def _children(self, node):
+    def _children(self, node: Element) -> None:
         for child in node:
             self.walk(child)
             self.add(child.tail)
 
 
-def _inline_text(node) -> str:
+def _inline_text(node: Element) -> str:
     """A ``num`` or ``heading``'s words, without notes inside it and without page-line marks."""
     parts = [node.text or ""]
     for child in node:
@@ -99,7 +100,7 @@ def _inline_text(node) -> str:
     return clean("".join(parts))
 
 
-def _text_lines(element) -> str:
+def _text_lines(element: Element) -> str:
     """A provision's text, one line per numbered sub-provision, without its own number and heading."""
     lines = _Lines()
     for child in element:
@@ -111,12 +112,12 @@ def _text_lines(element) -> str:
     return "\n".join(lines.lines)
 
 
-def _page_line(pi) -> tuple[int, int] | None:
+def _page_line(pi: Element) -> tuple[int, int] | None:
     match = _PAGE_LINE.match(pi.text or "")
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
-def _position(element):
+def _position(element: Element) -> tuple[int | None, int | None, int | None, int | None]:
     """``(page, line, page_end, line_end)`` of an element, from the ``<?L p-l?>`` marks in and before it."""
     marks = [m for m in (_page_line(pi) for pi in element.iter(etree.ProcessingInstruction) if pi.target == "L") if m]
     if not marks:
@@ -127,7 +128,7 @@ def _position(element):
     return marks[0][0], marks[0][1], marks[-1][0], marks[-1][1]
 
 
-def _number(element, word: str | None = None) -> str | None:
+def _number(element: Element, word: str | None = None) -> str | None:
     num = element.find(_A + "num")
     if num is None:
         return None
@@ -137,12 +138,12 @@ def _number(element, word: str | None = None) -> str | None:
     return text or None
 
 
-def _heading(element) -> str | None:
+def _heading(element: Element) -> str | None:
     heading = element.find(_A + "heading")
     return _inline_text(heading) if heading is not None else None
 
 
-def _meta(root, eid: str) -> str | None:
+def _meta(root: Element, eid: str) -> str | None:
     for node in root.iter(_A + "TLCConcept", _A + "TLCProcess"):
         if node.get("eId") == eid:
             return node.get("showAs") or None
@@ -150,11 +151,12 @@ def _meta(root, eid: str) -> str | None:
 
 
 class _Reader:
-    def __init__(self):
+    def __init__(self) -> None:
         self.records: list[ClauseRecord] = []
-        self.keys: set = set()
+        self.keys: set[str] = set()
 
-    def add(self, element, kind, key, number, heading, parent, text="") -> ClauseRecord:
+    def add(self, element: Element, kind: str, key: str, number: str | None, heading: str | None,
+            parent: ClauseRecord | None, text: str = "") -> ClauseRecord:
         page, line, page_end, line_end = _position(element)
         record = ClauseRecord(
             key=unique_key(self.keys, key), kind=kind, number=number, heading=heading, text=text,
@@ -164,7 +166,8 @@ class _Reader:
         self.records.append(record)
         return record
 
-    def walk(self, element, part=None, chapter=None, schedule=None, schedule_part=None):
+    def walk(self, element: Element, part: ClauseRecord | None = None, chapter: ClauseRecord | None = None,
+             schedule: ClauseRecord | None = None, schedule_part: ClauseRecord | None = None) -> None:
         for child in element:
             tag = _local(child)
             if tag is None:

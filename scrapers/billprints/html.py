@@ -12,6 +12,7 @@ dropped; where the rendering marks page breaks (an element with a
 keeps its page and line.
 """
 import re
+from collections.abc import Iterator
 
 from bs4 import BeautifulSoup, Tag
 
@@ -29,20 +30,21 @@ _NUMBERED = re.compile(r"^(\d+[A-Z]*)\s+(\S.*)$")
 _SECTION_NOTE = re.compile(r"^Sections?\s+\d")
 
 
-def _classes(tag) -> str:
+def _classes(tag: Tag) -> str:
     return " ".join(tag.get("class") or [])
 
 
-def _blocks(soup):
+def _blocks(soup: BeautifulSoup) -> Iterator[tuple[str, str, int | None, int | None]]:
     """``(kind, text, page, line)`` for every heading or text block in document order."""
-    page, line = None, None
+    page: int | None = None
+    line: int | None = None
     for element in soup.find_all(True):
         if not isinstance(element, Tag):
             continue
         classes = _classes(element)
         if element.has_attr("data-page") or _PAGE_BREAK_CLASS.search(classes):
             try:
-                page = int(element.get("data-page") or (page or 0) + 1)
+                page = int(str(element.get("data-page") or (page or 0) + 1))
             except ValueError:
                 page = (page or 0) + 1
             line = None
@@ -79,8 +81,8 @@ def read_html(data: bytes, *, url: str | None = None, record: str | None = None)
     for dropped in soup(["script", "style", "nav"]):
         dropped.decompose()
     builder = OutlineBuilder()
-    expect_heading = None
-    last_paragraph = (0, "")
+    expect_heading: str | None = None
+    last_paragraph: tuple[int, str] = (0, "")
     for kind, text, page, line in _blocks(soup):
         at = PrintLine(page, line, text)
         if expect_heading:

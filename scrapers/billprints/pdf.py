@@ -15,6 +15,8 @@ with a number; ``PART``/``CHAPTER``/``SCHEDULE`` lines open their containers.
 import io
 import re
 from collections import Counter
+from collections.abc import Sequence
+from typing import Any
 
 from scrapers.billprints.records import BillPrint, OutlineBuilder, PrintLine, clean, number_order, unreadable
 
@@ -26,10 +28,13 @@ _SCHEDULE = re.compile(r"^SCHEDULE\s+(\d+[A-Z]*)\b\s*(.*)$")
 _NUMBERED = re.compile(r"^(\d+[A-Z]*)\s+(\S.*)$")
 _SECTION_NOTE = re.compile(r"^Sections?\s+\d")  # "Section 57" under a schedule's number
 
+Word = dict[str, Any]  # one word as pdfplumber's extract_words gives it: text, x0, x1, top, bottom, fontname, size
+Page = tuple[float, list[Word]]  # a page's height and its words
 
-def _lines_of(words):
+
+def _lines_of(words: list[Word]) -> list[list[Word]]:
     """Words grouped into lines (top to bottom), each line's words left to right."""
-    lines = []
+    lines: list[list[Word]] = []
     for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
         if lines and abs(lines[-1][0]["top"] - word["top"]) < _LINE_TOLERANCE:
             lines[-1].append(word)
@@ -38,21 +43,21 @@ def _lines_of(words):
     return [sorted(line, key=lambda w: w["x0"]) for line in lines]
 
 
-def _is_bold(words) -> bool:
+def _is_bold(words: list[Word]) -> bool:
     return bool(words) and all("bold" in (w.get("fontname") or "").lower() for w in words)
 
 
-def _percentile(values, share):
+def _percentile(values: Sequence[float], share: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * share))] if values else 0
 
 
-def _open(data, url, record):
+def _open(data: bytes, url: str | None, record: str | None) -> list[Page]:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfminer.psparser import PSException
 
-    errors = (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AttributeError)
+    errors: tuple[type[BaseException], ...] = (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AttributeError)
     try:
         from pdfplumber.utils.exceptions import PdfminerException
 
@@ -71,16 +76,16 @@ def _open(data, url, record):
     return pages
 
 
-def _page_lines(pages):
+def _page_lines(pages: list[Page]) -> tuple[list[list[tuple[list[Word], int]]], float]:
     """Every page's body lines as ``(words, printed line number)``, heads, feet and margin numbers dropped."""
     text_words = [w for _, words in pages for w in words if not w["text"].isdigit()]
     left = _percentile([w["x0"] for w in text_words], 0.02)
     right = _percentile([w["x1"] for w in text_words], 0.98)
 
-    def margin_number(word):
+    def margin_number(word: Word) -> bool:
         return word["text"].isdigit() and (word["x1"] < left - 2 or word["x0"] > right + 2)
 
-    banded = []  # (page index, line words, in band)
+    banded: list[tuple[int, list[Word], bool]] = []  # (page index, line words, in band)
     for index, (height, words) in enumerate(pages):
         for line in _lines_of(words):
             in_band = line[0]["top"] < height * _BAND or line[0]["bottom"] > height * (1 - _BAND)
@@ -89,7 +94,7 @@ def _page_lines(pages):
         re.sub(r"\d+", "#", " ".join(w["text"] for w in line))
         for _, line, in_band in banded if in_band
     )
-    out = [[] for _ in pages]
+    out: list[list[tuple[list[Word], int | None]]] = [[] for _ in pages]
     for index, line, in_band in banded:
         text = " ".join(w["text"] for w in line)
         if in_band and (len(pages) == 1 or shapes[re.sub(r"\d+", "#", text)] > 1 or text.isdigit()):
@@ -99,10 +104,10 @@ def _page_lines(pages):
         anchor = int(numbers[0]["text"]) if numbers else None
         if body:
             out[index].append((body, anchor))
-    numbered = []
+    numbered: list[list[tuple[list[Word], int]]] = []
     for index, lines in enumerate(out):
         anchors = [(i, n) for i, (_, n) in enumerate(lines) if n is not None]
-        page_lines = []
+        page_lines: list[tuple[list[Word], int]] = []
         for i, (body, _) in enumerate(lines):
             if anchors:
                 anchor_index, anchor_number = min(anchors, key=lambda a: abs(a[0] - i))
@@ -121,8 +126,8 @@ def read_pdf(data: bytes, *, url: str | None = None, record: str | None = None) 
         raise unreadable("the PDF has no text layer (a scanned print?)", url, record)
     numbered, left = _page_lines(pages)
     builder = OutlineBuilder()
-    expect_heading = None  # "part", "chapter", "schedule": the next line is that container's heading
-    last_paragraph = (0, "")
+    expect_heading: str | None = None  # "part", "chapter", "schedule": the next line is that container's heading
+    last_paragraph: tuple[int, str] = (0, "")
     for page_index, lines in enumerate(numbered):
         page = page_index + 1
         for words, line_number in lines:

@@ -1,6 +1,7 @@
 """The records every bill-print reader returns, and the one structure builder the
 line-based readers (PDF, HTML) share."""
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from scrapers.errors import TrackerError
@@ -51,7 +52,7 @@ class ClauseRecord:
     line_end: int | None = None
     parent_key: str | None = None
     position: int = 0
-    lines: tuple = ()
+    lines: tuple[PrintLine, ...] = ()
 
 
 @dataclass
@@ -59,15 +60,15 @@ class BillPrint:
     """A read print: its format, its clause records in print order, and what its own metadata says."""
 
     format: str
-    clauses: list
+    clauses: list[ClauseRecord]
     title: str | None = None
     stage: str | None = None
 
-    def by_key(self) -> dict:
+    def by_key(self) -> dict[str, ClauseRecord]:
         return {c.key: c for c in self.clauses}
 
 
-def join_lines(lines, breaks=frozenset()) -> str:
+def join_lines(lines: Sequence[str], breaks: Iterable[int] = frozenset()) -> str:
     """Printed lines to text: a sub-provision (or a line whose index is in ``breaks``, such as
     a schedule paragraph's first) starts a line, other lines run on, and a word hyphenated at
     a line end is joined again ("procure-" + "ment")."""
@@ -85,13 +86,13 @@ def join_lines(lines, breaks=frozenset()) -> str:
     return "\n".join(out)
 
 
-def number_order(number: str | None) -> tuple:
+def number_order(number: str | None) -> tuple[int, str]:
     """``"16A"`` -> ``(16, "A")``: the order of provision numbers (16 < 16A < 17)."""
     match = re.match(r"(\d+)(.*)", number or "")
     return (int(match.group(1)), match.group(2)) if match else (0, number or "")
 
 
-def unique_key(taken: set, key: str) -> str:
+def unique_key(taken: set[str], key: str) -> str:
     """``key``, or ``key~2``, ``key~3`` ... when a print repeats a number."""
     candidate, n = key, 1
     while candidate in taken:
@@ -105,23 +106,27 @@ def unique_key(taken: set, key: str) -> str:
 class _Open:
     record: ClauseRecord
     start: PrintLine | None  # the record's own number-and-heading line
-    lines: list = field(default_factory=list)  # its text lines
-    breaks: set = field(default_factory=set)  # indexes of lines that start a paragraph
+    lines: list[PrintLine] = field(default_factory=list)  # its text lines
+    breaks: set[int] = field(default_factory=set)  # indexes of lines that start a paragraph
 
 
 class OutlineBuilder:
     """Builds clause records from a stream of printed lines told apart as part, chapter,
     schedule, clause, paragraph or text (the PDF and HTML readers' common back end)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.records: list[ClauseRecord] = []
-        self.keys: set = set()
-        self.part = self.chapter = self.schedule = self.schedule_part = None
+        self.keys: set[str] = set()
+        self.part: ClauseRecord | None = None
+        self.chapter: ClauseRecord | None = None
+        self.schedule: ClauseRecord | None = None
+        self.schedule_part: ClauseRecord | None = None
         self.leaf: _Open | None = None  # the clause or schedule paragraph receiving text
         self.open_schedule: _Open | None = None
         self.open: list[_Open] = []
 
-    def _new(self, kind, key, number, heading, parent, at: PrintLine | None) -> _Open:
+    def _new(self, kind: str, key: str, number: str | None, heading: str | None, parent: ClauseRecord | None,
+             at: PrintLine | None) -> _Open:
         record = ClauseRecord(
             key=unique_key(self.keys, key), kind=kind, number=number, heading=heading,
             parent_key=parent.key if parent else None, position=len(self.records),
@@ -131,7 +136,7 @@ class OutlineBuilder:
         self.open.append(opened)
         return opened
 
-    def part_heading(self, number, heading, at=None):
+    def part_heading(self, number: str, heading: str | None, at: PrintLine | None = None) -> None:
         if self.schedule is not None:
             self.schedule_part = self._new("part", f"{self.schedule.key}/part/{number}", number, heading, self.schedule, at).record
             self.leaf = None
@@ -140,30 +145,31 @@ class OutlineBuilder:
         self.chapter = None
         self.leaf = None
 
-    def chapter_heading(self, number, heading, at=None):
+    def chapter_heading(self, number: str, heading: str | None, at: PrintLine | None = None) -> None:
         parent = self.part
         key = f"{parent.key}/chapter/{number}" if parent else f"chapter/{number}"
         self.chapter = self._new("chapter", key, number, heading, parent, at).record
         self.leaf = None
 
-    def add_heading_text(self, text):
+    def add_heading_text(self, text: str) -> None:
         """A heading that runs onto a further line (or follows its number on the next line)."""
         if self.open:
             record = self.open[-1].record
             record.heading = clean(f"{record.heading or ''} {text}")
 
-    def schedule_heading(self, number, heading=None, at=None):
+    def schedule_heading(self, number: str, heading: str | None = None, at: PrintLine | None = None) -> None:
         self.part = self.chapter = self.schedule_part = None
         self.open_schedule = self._new("schedule", f"schedule/{number}", number, heading, None, at)
         self.schedule = self.open_schedule.record
         self.leaf = None
 
-    def clause_heading(self, number, heading, at=None, kind="clause"):
+    def clause_heading(self, number: str, heading: str | None, at: PrintLine | None = None, kind: str = "clause") -> None:
         self.schedule = self.schedule_part = self.open_schedule = None
         parent = self.chapter or self.part
         self.leaf = self._new(kind, f"{kind}/{number}", number, heading, parent, at)
 
-    def paragraph(self, number, text, at: PrintLine):
+    def paragraph(self, number: str, text: str, at: PrintLine) -> None:
+        assert self.schedule is not None, "a schedule paragraph is read only inside a schedule"
         parent = self.schedule_part or self.schedule
         self.leaf = self._new("paragraph", f"{self.schedule.key}/paragraph/{number}", number, None, parent, None)
         self.leaf.lines.append(PrintLine(at.page, at.line, text))
@@ -171,7 +177,7 @@ class OutlineBuilder:
             self.open_schedule.breaks.add(len(self.open_schedule.lines))
             self.open_schedule.lines.append(PrintLine(at.page, at.line, f"{number} {text}"))
 
-    def text(self, line: PrintLine):
+    def text(self, line: PrintLine) -> None:
         if self.leaf is not None:
             self.leaf.lines.append(line)
         if self.open_schedule is not None:

@@ -6,6 +6,7 @@ import click
 from scrapers import members as members_api
 from scrapers.errors import TrackerError
 from tracker import store
+from tracker.cli.common import open_db
 from tracker.sync.members import member_rows, write_member
 
 
@@ -79,7 +80,7 @@ def load(ctx, files):
     Example:
       tracker members load tracker/sample/members_search.json
     """
-    db = store.open_db(ctx.obj["db_path"])
+    db = open_db(ctx)
     run_id, count, counts = load_member_files(db, files)
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no changes"
     click.echo(f"members load (run {run_id}): {count} members read; {summary}")

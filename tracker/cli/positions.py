@@ -6,13 +6,9 @@ import click
 
 from scrapers.errors import TrackerError
 from tracker import positions as lib
-from tracker import store
+from tracker.cli.common import open_db
 from tracker.positions import views
 from tracker.positions.records import rows
-
-
-def _db(ctx):
-    return store.open_db((ctx.obj or {}).get("db_path", "tracker.db"))
 
 
 def _check_date(value):
@@ -44,7 +40,7 @@ def derive_command(ctx, today, as_json):
     Example:
       tracker positions derive
     """
-    summary = lib.derive(_db(ctx), today=_check_date(today))
+    summary = lib.derive(open_db(ctx), today=_check_date(today))
     if as_json:
         _echo_json(summary)
         return
@@ -64,7 +60,7 @@ def member_command(ctx, member, as_json):
       tracker positions member 152
       tracker positions member "Lord Blencathra" --json
     """
-    db = _db(ctx)
+    db = open_db(ctx)
     summary = views.member_summary(db, views.resolve_member(db, member))
     if as_json:
         _echo_json(summary)
@@ -94,7 +90,7 @@ def topic_command(ctx, topic, as_json):
       tracker positions topic surveillance-equipment-removal
       tracker positions topic "Removal of surveillance equipment from government sites"
     """
-    db = _db(ctx)
+    db = open_db(ctx)
     found = views.topic_positions(db, views.resolve_topic(db, topic))
     if as_json:
         _echo_json(found)
@@ -128,7 +124,7 @@ def topic_command(ctx, topic, as_json):
 @click.pass_context
 def families_command(ctx, as_json):
     """Every amendment family: its steps, Houses and whether it reached the Act."""
-    db = _db(ctx)
+    db = open_db(ctx)
     found = [views.family_timeline(db, r["family_id"]) for r in rows(db, "SELECT family_id FROM amendment_families ORDER BY family_id")]
     if as_json:
         _echo_json(found)
@@ -150,7 +146,7 @@ def commitments(ctx, status, as_json):
       tracker commitments
       tracker commitments --status overdue --json
     """
-    found = views.list_commitments(_db(ctx), status=status)
+    found = views.list_commitments(open_db(ctx), status=status)
     if as_json:
         _echo_json(found)
         return

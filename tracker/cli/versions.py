@@ -4,8 +4,8 @@ import sys
 import click
 
 from scrapers.errors import TrackerError
-from tracker import store
 from tracker import versions as bill_versions
+from tracker.cli.common import open_db
 from tracker.versions.render import comparison_html, comparison_text, plain_style
 
 
@@ -33,7 +33,7 @@ def diff(ctx, bill_id, from_label, to_label, clause, html_path, list_only):
       tracker diff --bill 3159 --from "as introduced" --to "amended in Committee"
       tracker diff --bill 3159 --clause 28 --html clause28.html
     """
-    db = store.open_db(ctx.obj["db_path"])
+    db = open_db(ctx)
     versions = bill_versions.list_versions(db, bill_id)
     if not versions:
         raise TrackerError("no versions in the database (sync it with --versions first)", source="tracker", record=f"bill {bill_id}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from tracker.vocab import Label
 
@@ -140,7 +141,7 @@ def indexed() -> tuple[Table, ...]:
 
 def searched() -> tuple[Table, ...]:
     """The tables the search page ranks, in its order."""
-    return tuple(t for t in indexed() if t.search.kind)
+    return tuple(t for t in indexed() if t.search and t.search.kind)
 
 
 def tagged() -> tuple[Table, ...]:
@@ -167,7 +168,7 @@ def mentioned(label: str | None) -> tuple[Table, ...]:
 def with_page(page: str) -> Table:
     """The table whose records the page ``/-/<page>/`` shows."""
     for t in paged():
-        if t.page.name == page:
+        if t.page and t.page.name == page:
             return t
     raise KeyError(f"no table has the page {page}")
 
@@ -181,7 +182,7 @@ def member_columns() -> tuple[tuple[str, str], ...]:
 # (Amendment 1 at Committee and at Report), so the stage is part of the name.
 _AT_STAGE = (" || COALESCE(' (' || (SELECT s.description || COALESCE(', ' || s.house, '') FROM bill_stages s"
              " WHERE s.bill_stage_id = t.bill_stage_id) || ')', '')")
-_STAGE_CONTEXT = dict(date="COALESCE(s.first_sitting, s.last_sitting)", house="s.house", stage="t.bill_stage_id",
+_STAGE_CONTEXT: dict[str, Any] = dict(date="COALESCE(s.first_sitting, s.last_sitting)", house="s.house", stage="t.bill_stage_id",
                       joins="LEFT JOIN bill_stages s ON s.bill_stage_id = t.bill_stage_id")
 
 declare(
@@ -304,6 +305,10 @@ declare(
           label="'Commitment by ' || COALESCE((SELECT m.name FROM members m WHERE m.member_id = t.member_id), t.department, 'the Government')"
                 " || COALESCE(', ' || t.made_on, '')"),
     Table("commitment_followups", key="rowid", links={"commitment_id": "commitments", "member_id": "members"}),
+    # Alerts (m0007): watches, the outbox of the events they caught, and each message's delivery.
+    Table("watches", key="id", label="t.name"),
+    Table("alert_events", key="event_id", links={"bill_id": "bills"}, bill="bill_id", label="t.title"),
+    Table("alert_deliveries", key="id"),
     Table("changes", key="id", links={"sync_run_id": "sync_runs", "bill_id": "bills"}, bill="bill_id", counted=True),
     Table("sync_state", key="key"),
     Table("http_cache", key="url"),

@@ -1,8 +1,12 @@
 """What ``tracker status`` reports: recent runs, record counts, recent changes."""
+from typing import Any
+
+import sqlite_utils
+
 from tracker.store import schema
 
 
-def database_status(db, *, runs=5, changes=10):
+def database_status(db: sqlite_utils.Database, *, runs: int = 5, changes: int = 10) -> dict[str, Any]:
     """A dict with ``runs`` (latest first, with their change counts), ``counts`` (of the tables
     the schema counts) and ``changes``."""
     recent_runs = [

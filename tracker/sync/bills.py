@@ -38,11 +38,11 @@ def sync_bill(run, bill_id):
     db, client = run.db, run.client
     data, response = bills_api.fetch_bill(client, bill_id)
     with parsing(bills_api.SOURCE, response.url, record=bill_id):
-        row = bills_api.parse_bill(data, response.url)
+        row = bills_api.parse_bill(data, response.url).row()
         sponsors = bills_api.parse_bill_sponsors(data)
     with store.transaction(db):
         for member in sponsors:
-            store.ensure_member(db, member, run_id=run.run_id)
+            store.ensure_member(db, member.row(), run_id=run.run_id)
         store.upsert(db, "bills", row, run_id=run.run_id, bill_id=bill_id)
     state_key = f"bills:{bill_id}:lastUpdate"
     if not run.full and row["last_update"] and store.get_state(db, state_key) == row["last_update"]:
@@ -51,7 +51,7 @@ def sync_bill(run, bill_id):
     stage_rows = []
     for item, resp in bills_api.fetch_stages(client, bill_id):
         with parsing(bills_api.SOURCE, resp.url, record=f"stage of bill {bill_id}"):
-            stage_rows.append(bills_api.parse_stage(item, bill_id, resp.url))
+            stage_rows.append(bills_api.parse_stage(item, bill_id, resp.url).row())
     with store.transaction(db):
         for stage_row in stage_rows:
             store.upsert(db, "bill_stages", stage_row, run_id=run.run_id, bill_id=bill_id)
@@ -78,17 +78,18 @@ def sync_stage(run, bill_id, stage_row):
                 pingpong.append(bills_api.parse_pingpong_item(item, detail, resp.url))
     with store.transaction(db):
         _write_items(run, "amendments", "amendment_id", "amendment_sponsors", amendments, bill_id)
-        store.mark_removed(db, "amendments", {"bill_stage_id": stage_id}, [r["amendment_id"] for r, _, _ in amendments], run_id=run.run_id, bill_id=bill_id)
+        store.mark_removed(db, "amendments", {"bill_stage_id": stage_id}, [a.amendment_id for a in amendments], run_id=run.run_id, bill_id=bill_id)
         if bills_api.stage_has_pingpong(stage_row):
             _write_items(run, "pingpong_items", "pingpong_item_id", "pingpong_sponsors", pingpong, bill_id)
-            store.mark_removed(db, "pingpong_items", {"bill_stage_id": stage_id}, [r["pingpong_item_id"] for r, _, _ in pingpong], run_id=run.run_id, bill_id=bill_id)
+            store.mark_removed(db, "pingpong_items", {"bill_stage_id": stage_id}, [p.pingpong_item_id for p in pingpong], run_id=run.run_id, bill_id=bill_id)
 
 
 def _write_items(run, table, pk, link_table, parsed, bill_id):
-    for row, links, members in parsed:
-        for member in members:
-            store.ensure_member(run.db, member, run_id=run.run_id)
+    for item in parsed:
+        for member in item.members:
+            store.ensure_member(run.db, member.row(), run_id=run.run_id)
+        row = item.row()
         if row.get("bill_id") is None:
             row["bill_id"] = bill_id
         store.upsert(run.db, table, row, run_id=run.run_id, bill_id=bill_id)
-        store.replace_links(run.db, link_table, pk, row[pk], links)
+        store.replace_links(run.db, link_table, pk, row[pk], item.sponsor_rows())

@@ -4,6 +4,7 @@ import hashlib
 from scrapers import hansard as hansard_api
 from scrapers import votes as votes_api
 from scrapers.errors import TrackerError, parsing
+from scrapers.values import integer, string
 from tracker import store
 from tracker.sync.common import content, load_bill, per_bill_step, rows, search_titles
 from tracker.sync.linking import stage_candidates, stage_numbers, tell_stage
@@ -53,8 +54,9 @@ def sync_bill_divisions(run, bill_id):
             for title in titles:
                 for item, response in search(run.client, title, dates[0], dates[-1]):
                     with parsing(source, response.url, record="search result"):
-                        if item.get(id_key) is not None and hansard_api.title_matches(item.get(title_key), title):
-                            found.setdefault(item[id_key], item)
+                        api_id = integer(item, id_key)
+                        if api_id is not None and hansard_api.title_matches(string(item, title_key), title):
+                            found.setdefault(api_id, item)
         except TrackerError as error:
             run.fail(error)
             continue
@@ -71,7 +73,8 @@ def sync_bill_divisions(run, bill_id):
             try:
                 data, response = fetch(run.client, api_id)
                 with parsing(source, response.url, record=key):
-                    row, votes, members = parse(data, response.url)
+                    division = parse(data, response.url)
+                row, votes, members = division.row(), [v.row() for v in division.votes], [m.row() for m in division.members]
             except TrackerError as error:
                 run.fail(error)
                 continue

@@ -4,6 +4,7 @@ import json
 from scrapers import hansard as hansard_api
 from scrapers import references
 from scrapers.errors import TrackerError, parsing
+from scrapers.values import string
 from tracker import store
 from tracker.sync.common import content, load_bill, per_bill_step, rows, search_titles
 from tracker.sync.linking import stage_candidates, stage_numbers, tell_stage
@@ -31,8 +32,8 @@ def sync_bill_debates(run, bill_id):
             for title in titles:
                 for item, response in hansard_api.search_debates(run.client, title, house=house, start_date=date, end_date=date):
                     with parsing(hansard_api.SOURCE, response.url, record="search result"):
-                        ext_id = item.get("DebateSectionExtId")
-                        if ext_id and hansard_api.title_matches(item.get("Title"), title):
+                        ext_id = string(item, "DebateSectionExtId")
+                        if ext_id and hansard_api.title_matches(string(item, "Title"), title):
                             found.setdefault(ext_id, item)
         except TrackerError as error:
             run.fail(error)
@@ -68,7 +69,8 @@ def sync_debate(run, bill_id, stages, ext_id):
     """Fetch one debate (with its child sections) and write it in one transaction; returns the section ids."""
     data, response = hansard_api.fetch_debate(run.client, ext_id)
     with parsing(hansard_api.SOURCE, response.url, record=ext_id):
-        debates, contributions = hansard_api.parse_debate(data, response.url)
+        debate = hansard_api.parse_debate(data, response.url)
+    debates, contributions = [d.row() for d in debate.sections], [c.row() for c in debate.contributions]
     write_debate(run, bill_id, stages, debates, contributions)
     return {d["debate_id"] for d in debates}
 

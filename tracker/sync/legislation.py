@@ -11,7 +11,7 @@ def legislation_step(bill_id, item_path, version="As enacted"):
     def step(run):
         body, response = legislation.fetch_item(run.client, item_path)
         with parsing(legislation.SOURCE, response.url, record=item_path):
-            rows = legislation.parse_item(body, item_path, bill_id, response.url, version=version)
+            rows = [clause.row() for clause in legislation.parse_item(body, item_path, bill_id, response.url, version=version)]
         run.tick(f"{bill_id}: text of {item_path}")
         with store.transaction(run.db):
             for row in rows:

@@ -34,7 +34,9 @@ def member_rows(value, source_url, history=None):
     """A Members API ``Member`` (and its ``MemberHistory``) to ``(members row, member_names rows)``;
     a malformed one is a TrackerError naming the member and the response."""
     with parsing(members_api.SOURCE, source_url, record=value.get("id")):
-        return members_api.parse_member(value, source_url), members_api.parse_member_names(value, history)
+        member = members_api.parse_member(value, source_url)
+        names = members_api.parse_member_names(value, history)
+    return member.row(), [name.row() for name in names]
 
 
 def write_member(db, row, names, *, run_id):
@@ -106,7 +108,7 @@ def _write_histories(run, histories):
         current = rows(db, "SELECT * FROM members WHERE member_id = ?", [history["id"]])
         if current:
             with parsing(members_api.SOURCE, response.url, record=history["id"]):
-                names.append((history["id"], members_api.parse_member_names(_member_value(current[0]), history)))
+                names.append((history["id"], [n.row() for n in members_api.parse_member_names(_member_value(current[0]), history)]))
     with store.transaction(db):
         for member_id, name_rows in names:
             merge_names(db, name_rows)

@@ -56,7 +56,8 @@ def sync_written(run, searches):
             for value, response in results:
                 try:
                     with parsing(questions_api.SOURCE, response.url, record=value["id"]):
-                        row, members = parse(value, response.url)
+                        parsed = parse(value, response.url)
+                    row, members = parsed.row(), [m.row() for m in parsed.members]
                 except TrackerError as error:
                     run.fail(error)
                     continue

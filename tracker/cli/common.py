@@ -1,0 +1,56 @@
+"""What the command modules share: the database named by ``--db``, the progress bar, the run summary."""
+import sys
+
+import click
+import sqlite_utils
+
+from tracker import store
+
+
+class Progress:
+    """A progress bar on stderr for long syncs; silent when quiet or not a terminal."""
+
+    def __init__(self, enabled):
+        self.enabled = enabled
+        self.bar = None
+        self.total = None
+
+    def __call__(self, label, total=None):
+        if not self.enabled:
+            return
+        if self.bar is None or total != self.total:
+            self.close()
+            self.total = total
+            self.bar = click.progressbar(length=total or 1, label="syncing", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.label = label[:40].ljust(40)
+        self.bar.update(1)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def make_progress(ctx: click.Context) -> Progress:
+    return Progress(enabled=not ctx.find_root().obj["quiet"] and sys.stderr.isatty())
+
+
+def open_db(ctx: click.Context) -> sqlite_utils.Database:
+    """The database named by ``--db``, created and migrated as needed."""
+    return store.open_db(ctx.find_root().obj["db_path"])
+
+
+def report_run(run):
+    """One summary of a finished sync run on stdout."""
+    db = run.db
+    counts = dict(
+        db.execute("SELECT kind, count(*) FROM changes WHERE sync_run_id = ? GROUP BY kind", [run.run_id]).fetchall()
+    )
+    status = db.execute("SELECT status FROM sync_runs WHERE id = ?", [run.run_id]).fetchone()[0]
+    summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("added", "changed", "removed", "restored") if counts.get(k) or k != "restored")
+    click.echo(f"sync run {run.run_id}: {status}; {run.client.requests} requests; {summary}")
+    for message in run.messages:
+        click.echo(f"  {message}")
+    for error in run.errors:
+        click.echo(f"error: {error}", err=True)
