@@ -35,6 +35,26 @@ async def many(db, sql, params=()):
     return rows_as_dicts(await db.execute(sql, params))
 
 
+async def private_rows(db, sql, params=()):
+    """Rows of the plugin's own query on tables no visitor's query may read (``schema.unpublished``).
+
+    The authorizer guarding them (``plugin.private_guard``) is lifted for this one query and put
+    back after it; putting it back expires every statement prepared meanwhile, so a visitor's
+    query of the same text is checked afresh."""
+    def read(conn):
+        from tracker.publish.plugin import private_guard
+
+        conn.set_authorizer(None)
+        try:
+            cursor = conn.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+        finally:
+            conn.set_authorizer(private_guard)
+
+    return await db.execute_fn(read)
+
+
 def page_path(datasette, page, record_id):
     """``/-/<page>/<id>`` for a :class:`schema.Page`, or None when there is no page or no id
     (or a numeric page gets a non-numeric one)."""
