@@ -6,13 +6,9 @@ import threading
 import click
 
 from scrapers.errors import TrackerError
-from tracker import store
 from tracker.alerts import channels, outbox, scheduler, watches
 from tracker.alerts.config import load_settings, webhook_secret
-
-
-def _db(ctx):
-    return store.open_db(ctx.obj["db_path"])
+from tracker.cli.common import open_db
 
 
 def _settings(ctx):
@@ -58,7 +54,7 @@ def add(ctx, name, emails, webhooks, atom, events, digest, secret_env, **targets
     if not (emails or webhooks or atom):
         raise click.UsageError("give at least one channel: --email ADDRESS, --webhook URL or --atom")
     kind, value = chosen[0]
-    db = _db(ctx)
+    db = open_db(ctx)
     added = watches.add_watch(db, name, kind, value, emails=emails, webhooks=webhooks, atom=atom,
                               events=events.split(",") if events else None, digest=digest, secret_env=secret_env)
     click.echo(f"watch {added.name}: {added.target} → {', '.join(f'{c} {d}' for c, d in added.channels)}")
@@ -77,7 +73,7 @@ def add(ctx, name, emails, webhooks, atom, events, digest, secret_env, **targets
 @click.pass_context
 def list_command(ctx, as_json):
     """The watches, with their targets, events and channels."""
-    found = watches.list_watches(_db(ctx))
+    found = watches.list_watches(open_db(ctx))
     if as_json:
         click.echo(json.dumps([w.as_json() for w in found], indent=2, ensure_ascii=False))
         return
@@ -93,7 +89,7 @@ def list_command(ctx, as_json):
 @click.pass_context
 def remove(ctx, name):
     """Remove the watch NAME, its feed and its messages not yet delivered."""
-    dropped = watches.remove_watch(_db(ctx), name)
+    dropped = watches.remove_watch(open_db(ctx), name)
     click.echo(f"watch {name} removed" + (f" ({dropped} undelivered messages dropped)" if dropped else ""))
 
 
@@ -136,7 +132,7 @@ def run(ctx, once, every, archive_dir, rate_limit):
     db_path = ctx.obj["db_path"]
     options = {"archive_dir": archive_dir, "rate_limit": rate_limit}
     if once:
-        db = _db(ctx)
+        db = open_db(ctx)
         with scheduler.run_lock(db_path):
             report = scheduler.run_once(db, _settings(ctx), **options)
         _report_run(report)
@@ -154,7 +150,7 @@ def run(ctx, once, every, archive_dir, rate_limit):
             _report_run(report)
 
     click.echo(f"watch run: every {every}; SIGTERM stops between steps", err=True)
-    scheduler.run_every(_db(ctx), db_path, interval, settings=lambda: _settings(ctx), stop=stop, on_report=on_report, **options)
+    scheduler.run_every(open_db(ctx), db_path, interval, settings=lambda: _settings(ctx), stop=stop, on_report=on_report, **options)
     click.echo("watch run: stopped", err=True)
 
 
@@ -170,7 +166,7 @@ def alerts():
 @click.pass_context
 def list_alerts(ctx, failed, as_json, limit):
     """Messages per channel, newest first: delivered, pending or failed (with the error and the next attempt)."""
-    rows = outbox.list_deliveries(_db(ctx), failed_only=failed, limit=limit or None)
+    rows = outbox.list_deliveries(open_db(ctx), failed_only=failed, limit=limit or None)
     if as_json:
         click.echo(json.dumps([channels.delivery_json(r) for r in rows], indent=2, ensure_ascii=False))
         return
@@ -186,7 +182,7 @@ def retry(ctx):
     """Send every undelivered message now, whatever its backoff. Exit 1 if any still fails."""
     db_path = ctx.obj["db_path"]
     with scheduler.run_lock(db_path):
-        report = channels.deliver(_db(ctx), _settings(ctx), all_undelivered=True)
+        report = channels.deliver(open_db(ctx), _settings(ctx), all_undelivered=True)
     click.echo(f"alerts retry: {report.delivered} delivered; {len(report.failures)} failed")
     for line in report.failures:
         click.echo(f"error: {line}", err=True)
