@@ -348,10 +348,6 @@ async def listing(db, sql, params, page, size=PAGE_SIZE) -> Listing:
     return Listing(rows[:size], page, len(rows) > size)
 
 
-async def count(db, sql, params=()) -> int:
-    return (await one(db, f"SELECT count(*) AS n FROM ({sql})", params))["n"]
-
-
 async def entity_names(db, pairs):
     """Display names of the suppliers and provisions in ``pairs`` (``(label, id)``), keyed alike:
     one indexed query per registry, whatever the size of the registries."""
@@ -397,23 +393,24 @@ VOTES_SQL = (
     " WHERE v.member_id = ? ORDER BY d.date, d.division_id"
 )
 
-# A member's speeches naming watched entities (suppliers and security provisions): a page of their
-# ids first (a narrow sort over the member's speeches, each tested against the covering index of
-# its mentions), then those speeches. ``doc_id`` holds the speech's key as text, so the key is put
-# in that form to look its mentions up in their index.
+# A member's speeches naming watched entities (suppliers and security provisions), newest first
+# (Hansard's item ids grow with time): a page of their ids walking the member's index backwards,
+# each speech tested against the covering index of its mentions, so a page costs its own rows
+# however many speeches the member made; then those speeches. ``doc_id`` holds the speech's key
+# as text, so the key is put in that form to look its mentions up in their index.
 _NAMES_WATCHED = ("m.doc_table = 'contributions' AND m.doc_id = CAST(c.contribution_id AS TEXT)"
                   " AND m.label IN ('SUPPLIER', 'PROVISION') AND m.entity_id IS NOT NULL")
 SPEECH_IDS_SQL = (
-    "SELECT c.contribution_id FROM contributions c LEFT JOIN debates d ON d.debate_id = c.debate_id"
+    "SELECT c.contribution_id FROM contributions c"
     f" WHERE c.member_id = ? AND EXISTS (SELECT 1 FROM mentions m WHERE {_NAMES_WATCHED})"
-    " ORDER BY d.date, c.contribution_id"
+    " ORDER BY c.contribution_id DESC"
 )
 SPEECHES_SQL = (
     "SELECT c.contribution_id, substr(c.text, 1, 400) AS excerpt, group_concat(DISTINCT m.label || ':' || m.entity_id) AS entities,"
     " d.title AS debate, d.date, d.house"
     f" FROM contributions c JOIN mentions m ON {_NAMES_WATCHED}"
     " LEFT JOIN debates d ON d.debate_id = c.debate_id"
-    " WHERE c.contribution_id IN (SELECT value FROM json_each(?)) GROUP BY c.contribution_id ORDER BY d.date, c.contribution_id"
+    " WHERE c.contribution_id IN (SELECT value FROM json_each(?)) GROUP BY c.contribution_id ORDER BY c.contribution_id DESC"
 )
 
 # The documents naming a member, in the order of the index (member_id, doc_table, doc_id).
@@ -449,7 +446,8 @@ async def member(datasette, db, member_id, args=None):
             item=sponsors.column_to(table.name), member=sponsors.column_to("members"),
         ))
     sponsored = " UNION ALL ".join(parts)
-    page["amendment_count"] = await count(db, sponsored, [member_id] * len(parts))
+    counts = [f"SELECT count(*) FROM [{t.tabled.sponsors}] WHERE [{schema.table(t.tabled.sponsors).column_to('members')}] = ?" for t in schema.tabled()]
+    page["amendment_count"] = (await one(db, f"SELECT {' + '.join(f'({c})' for c in counts)} AS n", [member_id] * len(counts)))["n"]
     for a in await listed("amendments", f"SELECT * FROM ({sponsored}) ORDER BY sort_order, item_table, item_id", [member_id] * len(parts)):
         a["amendment_id"] = a["item_id"] if a["item_table"] == "amendments" else None
         a["url"] = record_path(datasette, db.name, a["item_table"], a["item_id"])

@@ -6,8 +6,6 @@
   the key in that form; the index serves every lookup the narrower one did.
 * ``mentions (member_id, doc_table, doc_id)`` replaces ``(member_id)``: the documents naming
   a member, grouped and paged in index order.
-* ``contributions (member_id, debate_id)`` replaces ``(member_id)``: a member's speeches are
-  ordered by their debate's date from the index alone.
 * the columns the member and supplier pages look records up by: ``pingpong_sponsors.member_id``,
   ``written_questions.asking_member_id``, ``divisions.amendment_id`` and ``pingpong_item_id``,
   ``suppliers.parent_id`` and ``provisions.parent_id``.
@@ -19,8 +17,6 @@ def migrate(db):
     db.execute("DROP INDEX IF EXISTS idx_mentions_doc_table_doc_id")
     db["mentions"].create_index(["member_id", "doc_table", "doc_id"], if_not_exists=True)
     db.execute("DROP INDEX IF EXISTS idx_mentions_member_id")
-    db["contributions"].create_index(["member_id", "debate_id"], if_not_exists=True)
-    db.execute("DROP INDEX IF EXISTS idx_contributions_member_id")
     db["pingpong_sponsors"].create_index(["member_id"], if_not_exists=True)
     db["written_questions"].create_index(["asking_member_id", "date_tabled"], if_not_exists=True)
     db["divisions"].create_index(["amendment_id"], if_not_exists=True)
