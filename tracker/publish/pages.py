@@ -77,7 +77,10 @@ def record_path(datasette, database, table, record_id):
         return path
     from datasette.utils import tilde_encode
 
-    return datasette.urls.row(database, table, ",".join(tilde_encode(p) for p in str(record_id).split("/")))
+    declared = schema.TABLES.get(table)
+    # A composite key's record id joins its parts with "/"; a single key may hold "/" itself (a commitment's id).
+    parts = str(record_id).split("/") if declared is not None and len(declared.keys) > 1 else [str(record_id)]
+    return datasette.urls.row(database, table, ",".join(tilde_encode(p) for p in parts))
 
 
 def mention_target(mention):
@@ -228,6 +231,7 @@ async def record_labels(db, table, ids):
     if declared is None or declared.label is None or not ids:
         return {}
     key = declared.id
+    # No cast: the key column's affinity converts the ids ("101" to 101), so its index is used.
     rows = await many(
         db,
         f"SELECT t.[{key}] AS id, {declared.label} AS label FROM [{table}] t WHERE t.[{key}] IN (SELECT value FROM json_each(?))",

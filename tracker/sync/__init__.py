@@ -78,6 +78,7 @@ def run_sync(db, steps, *, sources, replay=(), archive_dir="archive", full=False
     try:
         for step in steps:
             step(run)
+        store.refresh_search_index(db, progress=progress)  # the search index in step with what the run wrote
         status = RunStatus.PARTIAL if run.errors else RunStatus.OK
     except TrackerError as error:
         run.fail(error)
