@@ -144,7 +144,7 @@ def test_visitors_queries_at_once_are_capped():
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
-    guarded = plugin.asgi_wrapper(None)(app)
+    guarded = plugin.bound_visitors(None)(app)
 
     async def request(query, method="GET"):
         sent = []

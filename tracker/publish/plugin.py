@@ -589,8 +589,8 @@ async def plain_response(send, status, text, headers=()):
     await send({"type": "http.response.body", "body": body})
 
 
-@hookimpl
-def asgi_wrapper(datasette):
+@hookimpl(specname="asgi_wrapper")
+def bound_visitors(datasette):
     """The site is read-only (any method but GET, HEAD and OPTIONS answers 405), and at most
     :data:`SQL_AT_ONCE` visitors' own queries run at once (the next answers 429 at once,
     rather than queueing behind them and stalling every page)."""
