@@ -39,6 +39,7 @@ test: $(STAMP) browser
 bench: $(STAMP)
 	$(BIN)/python benchmarks/nlp_throughput.py
 	$(BIN)/python benchmarks/search_speed.py
+	$(BIN)/python benchmarks/scale.py
 
 clean:
 	rm -rf $(VENV) demo.db build *.egg-info

@@ -70,16 +70,28 @@ def unrepeated_documents(words: int, *, members: list[str] = (), vocabulary_size
     One mention (a member's name, a supplier, a provision or an amendment reference)
     comes about every ``mention_every`` words.
     """
+    docs: list[tuple[str, str, str]] = []
+    written = 0
+    for doc in iter_unrepeated_documents(members=members, vocabulary_size=vocabulary_size, mention_every=mention_every, seed=seed):
+        if written >= words:
+            break
+        docs.append(doc)
+        written += len(doc[0].split())
+    return docs
+
+
+def iter_unrepeated_documents(*, members: list[str] = (), vocabulary_size: int = 60_000, mention_every: int = 40,
+                              seed: int = 13, shortest: int = 80, longest: int = 600):
+    """Endless ``(text, date, house)`` documents of ``shortest`` to ``longest`` words, none repeated,
+    one at a time (a stream: nothing but the fingerprints seen is kept)."""
     rng = random.Random(seed)
     vocab = vocabulary(vocabulary_size, rng)
     cumulative = list(itertools.accumulate(1.0 / (rank ** 1.07) for rank in range(1, len(vocab) + 1)))
     total = cumulative[-1]
     entities = [*members, *_surface_forms(SUPPLIERS, "aliases"), *_surface_forms(PROVISIONS, "aliases")]
     seen: set[int] = set()
-    docs: list[tuple[str, str, str]] = []
-    written = 0
-    while written < words:
-        length = rng.randint(80, 600)
+    while True:
+        length = rng.randint(shortest, longest)
         out = []
         for i in range(length):
             if entities and rng.random() < 1.0 / mention_every:
@@ -98,6 +110,4 @@ def unrepeated_documents(words: int, *, members: list[str] = (), vocabulary_size
             continue
         seen.add(fingerprint)
         date = f"2023-{rng.randint(1, 9):02d}-{rng.randint(1, 28):02d}"
-        docs.append((text, date, rng.choice(("Commons", "Lords"))))
-        written += len(text.split())
-    return docs
+        yield text, date, rng.choice(("Commons", "Lords"))

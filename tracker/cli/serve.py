@@ -9,8 +9,10 @@ from tracker.cli.common import Progress, open_existing_db
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback by default).")
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.option("--immutable", is_flag=True, help="Serve a finished snapshot that nothing writes to any more (faster counts).")
+@click.option("--sql/--no-sql", default=True, show_default=True,
+              help="Let visitors run their own read-only SQL (bounded in time, size and number at once); --no-sql: canned queries only.")
 @click.pass_context
-def serve_command(ctx, host="127.0.0.1", port=8001, immutable=False):
+def serve_command(ctx, host="127.0.0.1", port=8001, immutable=False, sql=True):
     """Serve the database with Datasette (read-only) on 127.0.0.1."""
     from tracker.publish.server import serve as serve_datasette
 
@@ -26,7 +28,7 @@ def serve_command(ctx, host="127.0.0.1", port=8001, immutable=False):
             progress.close()
     db.close()
     click.echo(f"serving {db_path} at http://{host}:{port}/", err=True)
-    serve_datasette(db_path, host=host, port=port, immutable=immutable)
+    serve_datasette(db_path, host=host, port=port, immutable=immutable, sql=sql, warn=lambda line: click.echo(line, err=True))
 
 
 COMMANDS = [serve_command]

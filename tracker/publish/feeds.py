@@ -8,6 +8,7 @@ whose columns include ``table_name``, ``record_id``, ``kind`` and
 feedgen escapes it.
 """
 import json
+import urllib.parse
 from datetime import datetime, timezone
 
 from feedgen.feed import FeedGenerator
@@ -93,6 +94,8 @@ def build_feed(*, feed_id, title, self_url, alternate_url, entries, subtitle=Non
         latest = updated if latest is None or updated > latest else latest
         if entry.get("link"):
             fe.link(href=entry["link"], rel="alternate")
+        else:  # Atom asks an entry without a link for its content (a visitor's link may have been dropped)
+            fe.content(str(entry.get("summary") or entry["title"] or entry["id"]), type="text")
         if entry.get("summary"):
             fe.summary(entry["summary"])
         if sample_note:
@@ -115,6 +118,14 @@ def change_entries(rows, *, change_url, record_url):
     return entries
 
 
+def safe_link(value):
+    """A visitor's ``atom_link`` if it is an http or https address, else None (dropped from the feed)."""
+    if not isinstance(value, str):
+        return None
+    link = value.strip()
+    return link if urllib.parse.urlsplit(link).scheme.lower() in ("http", "https") and "//" in link else None
+
+
 def atom_column_entries(rows):
     """Feed entries from datasette-atom style columns."""
     entries = []
@@ -125,7 +136,7 @@ def atom_column_entries(rows):
                 "id": str(row["atom_id"]),
                 "title": str(row.get("atom_title") or row["atom_id"]),
                 "updated": row.get("atom_updated"),
-                "link": row.get("atom_link"),
+                "link": safe_link(row.get("atom_link")),
                 "summary": str(summary) if summary is not None else None,
             }
         )

@@ -5,9 +5,15 @@ migrates every database to it) and reads what ``tracker.store.schema`` declares 
 its key, its label, its page and the columns that link it to others.
 Stored text is never trusted: it is escaped here or by the templates'
 autoescaping, and only the publication's own markup (``<a>``, ``<mark>``) is added.
+
+Every page runs a bounded number of queries, each an index lookup (``tests/test_bounded_pages.py``
+checks their plans): lists are paged (:func:`listing`, ``?<list>_page=N``), records named on a
+page are labelled one query per table (:func:`record_labels`), never one query per row, and keys
+are compared as they are stored (``mentions.doc_id`` holds the document's key as text).
 """
 import json
 import urllib.parse
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
@@ -27,6 +33,26 @@ async def one(db, sql, params=()):
 
 async def many(db, sql, params=()):
     return rows_as_dicts(await db.execute(sql, params))
+
+
+async def private_rows(db, sql, params=()):
+    """Rows of the plugin's own query on tables no visitor's query may read (``schema.unpublished``).
+
+    The authorizer guarding them (``plugin.private_guard``) is lifted for this one query and put
+    back after it; putting it back expires every statement prepared meanwhile, so a visitor's
+    query of the same text is checked afresh."""
+    def read(conn):
+        from tracker.publish.plugin import private_guard
+
+        conn.set_authorizer(None)
+        try:
+            cursor = conn.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+        finally:
+            conn.set_authorizer(private_guard)
+
+    return await db.execute_fn(read)
 
 
 def page_path(datasette, page, record_id):
@@ -170,7 +196,7 @@ def highlight(datasette, text, mentions, *, link=True, database=None):
 async def mentions_for(db, doc_table, doc_id):
     return await many(
         db,
-        "SELECT * FROM mentions WHERE doc_table = ? AND doc_id = ? ORDER BY start, [end] DESC",  # (doc_id is text: no cast, the index serves it)
+        "SELECT * FROM mentions WHERE doc_table = ? AND doc_id = ? ORDER BY start, [end] DESC",
         [doc_table, str(doc_id)],
     )
 
@@ -195,7 +221,11 @@ def decode_json(value):
 
 
 async def record_labels(db, table, ids):
-    """``{str(id): label}`` for records of ``table`` (those it can name; others are left out)."""
+    """``{str(id): label}`` for records of ``table`` (those it can name; others are left out).
+
+    One indexed query: the ids are compared with the key as they are (an integer key takes
+    the text ``"9001"`` as the integer 9001), never by casting the key, which would read every row.
+    """
     declared = schema.TABLES.get(table)
     ids = sorted({str(i) for i in ids if i is not None})
     if declared is None or declared.label is None or not ids:
@@ -204,8 +234,7 @@ async def record_labels(db, table, ids):
     # No cast: the key column's affinity converts the ids ("101" to 101), so its index is used.
     rows = await many(
         db,
-        f"SELECT t.[{key}] AS id, {declared.label} AS label FROM [{table}] t"
-        f" WHERE t.[{key}] IN (SELECT value FROM json_each(?))",
+        f"SELECT t.[{key}] AS id, {declared.label} AS label FROM [{table}] t WHERE t.[{key}] IN (SELECT value FROM json_each(?))",
         [json.dumps(ids)],
     )
     return {str(r["id"]): r["label"] for r in rows if r["label"]}
@@ -287,13 +316,50 @@ async def amendment(datasette, db, amendment_id):
     return await tabled(datasette, db, "amendments", amendment_id)
 
 
-async def entity_names(db):
-    """Display names of suppliers and provisions, keyed by ``(label, id)``."""
+PAGE_SIZE = 50  # rows in each list of a page; the rest are a "next" link away
+MAX_PAGE = 100_000
+
+
+@dataclass
+class Listing:
+    """One page of a list: its rows, its page number, and whether a next page exists."""
+
+    rows: list
+    page: int
+    more: bool
+
+    @property
+    def previous(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.page + 1 if self.more else None
+
+
+def page_number(args, name) -> int:
+    """The page of the list ``name`` a visitor asked for (``?<name>_page=N``), 1 when none or nonsense."""
+    value = (args or {}).get(f"{name}_page") if args is not None else None
+    try:
+        return max(1, min(int(value or 1), MAX_PAGE))
+    except (TypeError, ValueError):
+        return 1
+
+
+async def listing(db, sql, params, page, size=PAGE_SIZE) -> Listing:
+    """Page ``page`` of ``sql`` (which orders its rows): ``size`` rows, one more read to know of a next page."""
+    rows = await many(db, f"{sql} LIMIT ? OFFSET ?", [*params, size + 1, (page - 1) * size])
+    return Listing(rows[:size], page, len(rows) > size)
+
+
+async def entity_names(db, pairs):
+    """Display names of the suppliers and provisions in ``pairs`` (``(label, id)``), keyed alike:
+    one indexed query per registry, whatever the size of the registries."""
     names = {}
     for label in (Label.SUPPLIER, Label.PROVISION):
-        for table in schema.mentioned(label):
-            for row in await many(db, f"SELECT [{table.id}] AS id, {table.label} AS name FROM [{table.name}] t"):
-                names[(label, str(row["id"]))] = row["name"] or str(row["id"])
+        ids = [eid for lab, eid in pairs if lab == label]
+        for table in schema.mentioned(label) if ids else ():
+            names.update({(label, eid): name for eid, name in (await record_labels(db, table.name, ids)).items()})
     return names
 
 
@@ -331,26 +397,50 @@ VOTES_SQL = (
     " WHERE v.member_id = ? ORDER BY d.date, d.division_id"
 )
 
-# Speeches naming watched entities (suppliers and security provisions).
+# A member's speeches naming watched entities (suppliers and security provisions), newest first
+# (Hansard's item ids grow with time): a page of their ids walking the member's index backwards,
+# each speech tested against the covering index of its mentions, so a page costs its own rows
+# however many speeches the member made; then those speeches. ``doc_id`` holds the speech's key
+# as text, so the key is put in that form to look its mentions up in their index.
+_NAMES_WATCHED = ("m.doc_table = 'contributions' AND m.doc_id = CAST(c.contribution_id AS TEXT)"
+                  " AND m.label IN ('SUPPLIER', 'PROVISION') AND m.entity_id IS NOT NULL")
+SPEECH_IDS_SQL = (
+    "SELECT c.contribution_id FROM contributions c"
+    f" WHERE c.member_id = ? AND EXISTS (SELECT 1 FROM mentions m WHERE {_NAMES_WATCHED})"
+    " ORDER BY c.contribution_id DESC"
+)
 SPEECHES_SQL = (
     "SELECT c.contribution_id, substr(c.text, 1, 400) AS excerpt, group_concat(DISTINCT m.label || ':' || m.entity_id) AS entities,"
     " d.title AS debate, d.date, d.house"
-    " FROM contributions c JOIN mentions m ON m.doc_table = 'contributions' AND m.doc_id = CAST(c.contribution_id AS TEXT)"
-    " AND m.label IN ('SUPPLIER', 'PROVISION') AND m.entity_id IS NOT NULL"
+    f" FROM contributions c JOIN mentions m ON {_NAMES_WATCHED}"
     " LEFT JOIN debates d ON d.debate_id = c.debate_id"
-    " WHERE c.member_id = ? GROUP BY c.contribution_id ORDER BY d.date, c.contribution_id LIMIT 200"
+    " WHERE c.contribution_id IN (SELECT value FROM json_each(?)) GROUP BY c.contribution_id ORDER BY c.contribution_id DESC"
 )
 
+# The documents naming a member, in the order of the index (member_id, doc_table, doc_id).
+NAMED_IN_SQL = "SELECT doc_table, doc_id, count(*) AS n FROM mentions WHERE [{column}] = ? GROUP BY doc_table, doc_id ORDER BY doc_table, doc_id"
 
-async def member(datasette, db, member_id):
-    """A member's record on the tracked bills, or None when unknown."""
+# The lists of a member's page, each paged on its own (``?votes_page=2``).
+MEMBER_LISTS = ("amendments", "votes", "speeches", "questions", "named_in")
+
+
+async def member(datasette, db, member_id, args=None):
+    """A member's record on the tracked bills, or None when unknown. ``args``: the request's
+    query string, naming the page of each list (:data:`MEMBER_LISTS`)."""
     m = await one(db, "SELECT * FROM members WHERE member_id = ?", [member_id])
     if m is None:
         return None
-    page = {"member": m}
+    page = {"member": m, "lists": {}}
     names = await many(db, "SELECT name, kind, start_date, end_date FROM member_names WHERE member_id = ? ORDER BY start_date, kind, name", [member_id])
     page["names"] = known_as(names, m.get("name_display_as") or m.get("name"))
     page["seats"] = seats(names)
+
+    async def listed(name, sql, params):
+        found = await listing(db, sql, params, page_number(args, name))
+        page["lists"][name] = found
+        page[name] = found.rows
+        return found.rows
+
     # Amendments, and motions and amendments in ping-pong, tabled or supported.
     parts = []
     for table in schema.tabled():
@@ -359,49 +449,59 @@ async def member(datasette, db, member_id):
             table=table.name, key=table.id, noun=table.tabled.noun, sponsors=sponsors.name,
             item=sponsors.column_to(table.name), member=sponsors.column_to("members"),
         ))
-    page["amendments"] = await many(db, "SELECT * FROM (" + " UNION ALL ".join(parts) + ") ORDER BY sort_order, item_table, item_id", [member_id] * len(parts))
-    for a in page["amendments"]:
+    sponsored = " UNION ALL ".join(parts)
+    counts = [f"SELECT count(*) FROM [{t.tabled.sponsors}] WHERE [{schema.table(t.tabled.sponsors).column_to('members')}] = ?" for t in schema.tabled()]
+    page["amendment_count"] = (await one(db, f"SELECT {' + '.join(f'({c})' for c in counts)} AS n", [member_id] * len(counts)))["n"]
+    for a in await listed("amendments", f"SELECT * FROM ({sponsored}) ORDER BY sort_order, item_table, item_id", [member_id] * len(parts)):
         a["amendment_id"] = a["item_id"] if a["item_table"] == "amendments" else None
         a["url"] = record_path(datasette, db.name, a["item_table"], a["item_id"])
-    page["votes"] = await many(db, VOTES_SQL, [member_id])
+    page["vote_count"] = (await one(db, "SELECT count(*) AS n FROM division_votes WHERE member_id = ?", [member_id]))["n"]
+    await listed("votes", VOTES_SQL, [member_id])
     page["speech_count"] = (await one(db, "SELECT count(*) AS n FROM contributions WHERE member_id = ?", [member_id]))["n"]
-    page["speeches"] = await many(db, SPEECHES_SQL, [member_id])
-    names = await entity_names(db)
-    for speech in page["speeches"]:
-        pairs = [pair.partition(":") for pair in (speech["entities"] or "").split(",") if pair]
-        speech["entity_list"] = [(label, eid, names.get((label, eid), eid)) for label, _, eid in pairs]
-    page["questions"] = await many(
-        db,
-        "SELECT question_id, uin, date_tabled, heading FROM written_questions WHERE asking_member_id = ? ORDER BY date_tabled",
+    ids = await listing(db, SPEECH_IDS_SQL, [member_id], page_number(args, "speeches"))
+    page["lists"]["speeches"] = ids
+    speeches = page["speeches"] = await many(db, SPEECHES_SQL, [json.dumps([r["contribution_id"] for r in ids.rows])])
+    for speech in speeches:
+        speech["pairs"] = [(label, eid) for label, _, eid in (pair.partition(":") for pair in (speech["entities"] or "").split(",") if pair)]
+    names = await entity_names(db, {pair for speech in speeches for pair in speech["pairs"]})
+    for speech in speeches:
+        speech["entity_list"] = [(label, eid, names.get((label, eid), eid)) for label, eid in speech.pop("pairs")]
+    page["question_count"] = (await one(db, "SELECT count(*) AS n FROM written_questions WHERE asking_member_id = ?", [member_id]))["n"]
+    await listed(
+        "questions",
+        "SELECT question_id, uin, date_tabled, heading FROM written_questions WHERE asking_member_id = ? ORDER BY date_tabled, question_id",
         [member_id],
     )
-    members = schema.table("members")
-    page["named_in"] = await many(
-        db,
-        f"SELECT doc_table, doc_id, count(*) AS n FROM mentions WHERE label = ?"
-        f" AND (CAST(entity_id AS TEXT) = ? OR [{schema.table('mentions').column_to('members')}] = ?)"
-        " GROUP BY doc_table, doc_id ORDER BY doc_table, doc_id LIMIT 200",
-        [members.mentioned.label, str(member_id), member_id],
-    )
-    await label_rows(db, page["named_in"], "doc_table", "doc_id")
-    for d in page["named_in"]:
+    named_in = await listed("named_in", NAMED_IN_SQL.format(column=schema.table("mentions").column_to("members")), [member_id])
+    await label_rows(db, named_in, "doc_table", "doc_id")
+    for d in named_in:
         d["url"] = record_path(datasette, db.name, d["doc_table"], d["doc_id"])
     return page
 
 
-async def entity(datasette, db, table, entity_id):
-    """A supplier's or provision's page (``table``, a :class:`schema.Table`): its record and every mention in context."""
+async def documents(db, doc_table, doc_ids):
+    """``{str(key): row}`` of the documents of ``doc_table`` with these keys, each with its ``_label``:
+    one indexed query for any number of them."""
+    doc = schema.TABLES.get(doc_table)
+    if doc is None or doc.tagging is None or not doc_ids:
+        return {}
+    rows = await many(
+        db,
+        f"SELECT t.*, {doc.label or 'NULL'} AS _label FROM [{doc_table}] t WHERE t.[{doc.id}] IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted({str(i) for i in doc_ids}))],
+    )
+    return {str(row[doc.id]): row for row in rows}
+
+
+async def entity(datasette, db, table, entity_id, args=None):
+    """A supplier's or provision's page (``table``, a :class:`schema.Table`): its record and one page
+    of its mentions in context (``?mentions_page=N``), or None when neither exists."""
     record = await one(db, f"SELECT * FROM [{table.name}] WHERE [{table.id}] = ?", [entity_id])
     typed = schema.table("mentions").column_to(table.name)
-    mentions = await many(
-        db,
-        f"SELECT * FROM mentions WHERE label = ? AND (CAST(entity_id AS TEXT) = ? OR CAST([{typed}] AS TEXT) = ?)"
-        " ORDER BY doc_table, doc_id, start LIMIT 1000",
-        [table.mentioned.label, str(entity_id), str(entity_id)],
-    )
-    if record is None and not mentions:
+    total = (await one(db, f"SELECT count(*) AS n FROM mentions WHERE [{typed}] = ?", [entity_id]))["n"]
+    if record is None and not total:
         return None
-    page = {"record": record, "mentions": [], "related": [], "flags": []}
+    page = {"record": record, "mentions": [], "related": [], "flags": [], "mention_count": total, "lists": {}}
     if record is not None:
         page["fields"] = [(k, decode_json(v) if isinstance(v, str) and v[:1] in "[{" else v) for k, v in record.items()]
         if table.name == "suppliers":
@@ -409,30 +509,35 @@ async def entity(datasette, db, table, entity_id):
         for parent in (column for column, target in table.links.items() if target == table.name):
             # Narrower records: a supplier's subsidiaries, a provision's narrower provisions.
             page["related"] = await many(db, f"SELECT [{table.id}] AS id, name FROM [{table.name}] WHERE [{parent}] = ? ORDER BY name", [entity_id])
-    # Context for each mention from its document, checked at its offsets.
+    # One page of mention ids from the index, then those mentions and their documents, a query per table.
+    ids = await listing(db, f"SELECT id FROM mentions WHERE [{typed}] = ? ORDER BY id", [entity_id], page_number(args, "mentions"))
+    page["lists"]["mentions"] = ids
+    mentions = await many(
+        db, "SELECT * FROM mentions WHERE id IN (SELECT value FROM json_each(?)) ORDER BY doc_table, doc_id, start",
+        [json.dumps([r["id"] for r in ids.rows])],
+    )
     docs = {}
     for m in mentions:
         docs.setdefault((m["doc_table"], str(m["doc_id"])), []).append(m)
-    doc_labels = {}
-    for doc_table in {t for t, _ in docs}:
-        doc_labels[doc_table] = await record_labels(db, doc_table, [i for t, i in docs if t == doc_table])
+    rows = {}
+    for doc_table in sorted({t for t, _ in docs}):
+        rows[doc_table] = await documents(db, doc_table, [i for t, i in docs if t == doc_table])
     for (doc_table, doc_id), ms in docs.items():
         doc = schema.TABLES.get(doc_table)
-        row = None
-        if doc is not None and doc.tagging:
-            row = await one(db, f"SELECT * FROM [{doc_table}] WHERE CAST([{doc.id}] AS TEXT) = ?", [doc_id])
+        row = rows.get(doc_table, {}).get(doc_id)
         placed = place_mentions({f: row.get(f) for f in doc.tagging.fields}, ms) if row else {}
         where = {"link": record_path(datasette, db.name, doc_table, doc_id),
-                 "doc_label": doc_labels.get(doc_table, {}).get(doc_id) or f"{doc_table} {doc_id}"}
+                 "doc_label": (row or {}).get("_label") or f"{doc_table} {doc_id}"}
         for field, pms in placed.items():
             text = row.get(field) or ""
             for m in pms:
                 lo, hi = max(0, m["start"] - 120), min(len(text), m["end"] + 120)
                 context = highlight(datasette, text[lo:hi], [{**m, "start": m["start"] - lo, "end": m["end"] - lo}], link=False)
                 page["mentions"].append({**m, **where, "field": field, "context": context})
-        unplaced = [m for m in ms if not any(m["id"] == p["id"] for pms in placed.values() for p in pms)]
-        for m in unplaced:
-            page["mentions"].append({**m, **where, "field": None, "context": None})
+        placed_ids = {p["id"] for pms in placed.values() for p in pms}
+        for m in ms:
+            if m["id"] not in placed_ids:
+                page["mentions"].append({**m, **where, "field": None, "context": None})
     return page
 
 

@@ -26,6 +26,9 @@ import csv
 import functools
 import io
 import json
+import re
+import sqlite3
+import threading
 import urllib.parse
 
 from datasette import hookimpl
@@ -199,24 +202,45 @@ async def search_export(request, datasette):
 # --- pages ----------------------------------------------------------------
 
 
-def page_route(load, template, noun, url_var, extra, table=None):
+def page_route(load, template, noun, url_var, extra, table=None, *, paged=False):
     """A view: the record's page from ``load(datasette, db, id)``, with ``extra(datasette, db, page)``'s links
-    (and, for a record of ``table``, its page on Parliament's own website as ``human_url``)."""
+    (and, for a record of ``table``, its page on Parliament's own website as ``human_url``).
+    ``paged``: ``load`` also takes the query string (``args=``) naming the page of each of its lists,
+    and the page gets a pager (previous and next links) for each."""
 
     async def view(request, datasette):
         db = await tracker_db(datasette)
         await check_view(datasette, request, db)
         record_id = request.url_vars[url_var]
-        page = await load(datasette, db, int(record_id) if record_id.isdigit() else record_id)
+        options = {"args": request.args} if paged else {}
+        page = await load(datasette, db, int(record_id) if record_id.isdigit() else record_id, **options)
         if page is None:
             raise NotFound(f"No {noun} {record_id}")
         page.update({"database": db.name, **common_links(datasette, db), **extra(datasette, db, record_id, page)})
         if table is not None:
             page.setdefault("human_url", await story.human_url(db, table, record_id))
+        page["pagers"] = pagers(request, page.get("lists", {}))
         page["item"] = page
         return await render(datasette, request, template, page)
 
     return view
+
+
+def pagers(request, lists):
+    """``{list: {page, previous, next}}``: links to the neighbouring pages of each list (``?<list>_page=N``),
+    keeping the rest of the query string."""
+    found = {}
+    for name, listing in lists.items():
+        def link(number, name=name):
+            if number is None:
+                return None
+            args = [(k, v) for k, v in urllib.parse.parse_qsl(request.query_string) if k != f"{name}_page"]
+            if number > 1:
+                args.append((f"{name}_page", str(number)))
+            return request.path + ("?" + urllib.parse.urlencode(args) if args else "") + f"#{name}"
+
+        found[name] = {"page": listing.page, "previous": link(listing.previous), "next": link(listing.next)}
+    return found
 
 
 def common_links(datasette, db):
@@ -246,7 +270,7 @@ def member_links(datasette, db, record_id, page):
 
 
 amendment_page = page_route(versions_pages.amendment, "tracker_amendment.html", "amendment", "amendment_id", tabled_links, table="amendments")
-member_page = page_route(positions_pages.member, "tracker_member.html", "member", "member_id", member_links, table="members")
+member_page = page_route(positions_pages.member, "tracker_member.html", "member", "member_id", member_links, table="members", paged=True)
 
 
 def _entity_link(datasette, label, entity_id, name):
@@ -260,8 +284,8 @@ def entity_route(table):
     """The page of a supplier or a provision (``table``: its :class:`schema.Table`)."""
     noun = table.page.name
 
-    def load(datasette, db, entity_id):
-        return pages.entity(datasette, db, table, str(entity_id))
+    def load(datasette, db, entity_id, args=None):
+        return pages.entity(datasette, db, table, str(entity_id), args)
 
     def links(datasette, db, entity_id, page):
         return {
@@ -272,7 +296,7 @@ def entity_route(table):
             "entity_url": lambda eid: pages.page_path(datasette, table.page, eid),
         }
 
-    return page_route(load, "tracker_entity.html", noun, "entity_id", links)
+    return page_route(load, "tracker_entity.html", noun, "entity_id", links, paged=True)
 
 
 # --- a bill's story: bill, debate and division pages -------------------------
@@ -466,10 +490,133 @@ async def render_atom(datasette, request, database, table, query_name, columns, 
 # --- hooks ----------------------------------------------------------------
 
 
+# What a visitor's query may build. Datasette's time limit is a progress handler checked between
+# SQLite instructions, and one instruction can build a huge value: printf('%.*c', 900000000, 'x')
+# ran 7.3 s and took 1 GB under it. SQLite's length limit stops that at once ("string or blob too
+# big"). It also bounds what may be read, so it stays above the largest value the tracker stores
+# (a bill print in http_cache is a few MB).
+MAX_VALUE_BYTES = 32 * 1024 * 1024
+MAX_SQL_BYTES = 100_000  # the text of one query
+SQL_AT_ONCE = 2  # visitors' own queries running at once; more answer 429 (Datasette runs three threads)
+
+
+# printf's width and precision: past the length limit SQLite's printf still loops once per
+# character asked for (900 million times: 32 s in one instruction) before answering NULL.
+MAX_PRINTF_WIDTH = 1_000_000
+_PRINTF_SPEC = re.compile(r"%([-+ 0#!,]*)(\*|\d*)(?:\.(\*|\d*))?(?:ll|l)?(.)", re.S)
+_builtin = threading.local()
+
+
+def _as_count(value) -> int:
+    """The integer SQLite would take a ``*`` width from (overestimated where unsure)."""
+    try:
+        return abs(int(float(value)))
+    except (TypeError, ValueError, OverflowError):
+        return 0 if value is None or not str(value).strip()[:1].isdigit() else MAX_PRINTF_WIDTH + 1
+
+
+def checked_printf(fmt, *args):
+    """SQLite's own ``printf``/``format``, answering NULL (as SQLite does for a value over the length
+    limit) at once when a width or precision asks for more than :data:`MAX_PRINTF_WIDTH` characters."""
+    if fmt is None:
+        return None
+    taken = 0
+    for match in _PRINTF_SPEC.finditer(str(fmt)):
+        _flags, width, precision, kind = match.groups()
+        if kind == "%":
+            continue
+        for part in (width, precision):
+            if part == "*":
+                count = _as_count(args[taken]) if taken < len(args) else 0
+                taken += 1
+            else:
+                count = int(part) if part else 0
+            if count > MAX_PRINTF_WIDTH:
+                return None
+        taken += 1
+    conn = getattr(_builtin, "conn", None)
+    if conn is None:  # the built-in printf, on a connection of this thread's own
+        conn = _builtin.conn = sqlite3.connect(":memory:")
+        bound_connection(conn, functions=False)
+    marks = ", ".join("?" for _ in range(len(args) + 1))
+    return conn.execute(f"SELECT printf({marks})", [fmt, *args]).fetchone()[0]
+
+
+def bound_connection(conn, *, functions=True):
+    """Limit what any query on ``conn`` may build: the length of a value and of a query's text
+    (where this Python can: 3.11+ ``setlimit``), and printf's width."""
+    if hasattr(conn, "setlimit"):
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_SQL_BYTES)
+    if functions:
+        for name in ("printf", "format"):
+            conn.create_function(name, -1, checked_printf, deterministic=True)
+
+
+def private_guard(action, table, column, database, trigger):
+    """SQLite's authorizer on served connections: every column of an unpublished table (the alerts'
+    watches, events and deliveries) reads as NULL, in a visitor's query and in Datasette's own
+    (a bill's page counting the rows that refer to it counts none there). The plugin's own reads
+    go through :func:`pages.private_rows`, which lifts it."""
+    if action == sqlite3.SQLITE_READ and table in _unpublished():
+        return sqlite3.SQLITE_IGNORE
+    return sqlite3.SQLITE_OK
+
+
+@functools.cache
+def _unpublished():
+    return frozenset(t.name for t in schema.unpublished())
+
+
 @hookimpl
 def prepare_connection(conn):
     # fts_query(text): a safe FTS5 query from typed words, for canned queries.
     conn.create_function("fts_query", 1, search.fts_query, deterministic=True)
+    bound_connection(conn)
+    conn.set_authorizer(private_guard)
+
+
+def visitor_sql(scope):
+    """Whether a request runs SQL the visitor wrote (``?sql=`` on a database, ``?_where=`` on a table)."""
+    keys = {key for key, _ in urllib.parse.parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)}
+    return bool(keys & {"sql", "_where"})
+
+
+async def plain_response(send, status, text, headers=()):
+    body = text.encode("utf-8")
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()), *headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+@hookimpl(specname="asgi_wrapper")
+def bound_visitors(datasette):
+    """The site is read-only (any method but GET, HEAD and OPTIONS answers 405), and at most
+    :data:`SQL_AT_ONCE` visitors' own queries run at once (the next answers 429 at once,
+    rather than queueing behind them and stalling every page)."""
+
+    def wrap(app):
+        running = [0]
+
+        async def guarded(scope, receive, send):
+            if scope.get("type") != "http":
+                return await app(scope, receive, send)
+            if scope.get("method", "GET") not in ("GET", "HEAD", "OPTIONS"):
+                return await plain_response(send, 405, "This site is read-only: it answers GET and HEAD only.\n", [(b"allow", b"GET, HEAD")])
+            if not visitor_sql(scope):
+                return await app(scope, receive, send)
+            if running[0] >= SQL_AT_ONCE:
+                return await plain_response(
+                    send, 429, f"{SQL_AT_ONCE} SQL queries are already running: try again in a moment.\n", [(b"retry-after", b"2")])
+            running[0] += 1
+            try:
+                return await app(scope, receive, send)
+            finally:
+                running[0] -= 1
+
+        return guarded
+
+    return wrap
 
 
 @hookimpl

@@ -56,9 +56,10 @@ def _link_votes(datasette, database, votes):
     return votes
 
 
-async def member(datasette, db, member_id):
-    """The member page's record (:func:`pages.member`) with the member's positions at the top and each vote's marks."""
-    page = await pages.member(datasette, db, member_id)
+async def member(datasette, db, member_id, args=None):
+    """The member page's record (:func:`pages.member`, ``args`` naming the page of each list) with the
+    member's positions at the top and each vote's marks."""
+    page = await pages.member(datasette, db, member_id, args)
     if page is None:
         return None
     try:

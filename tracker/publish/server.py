@@ -16,11 +16,21 @@ Safety:
   use ``?mode=ro`` (and nothing here asks it to write), so a sync may write
   while the site is served; with ``immutable=True`` (``-i``) SQLite does no
   locking at all, for a file nothing writes to any more (a published snapshot);
-- every query stops after ``sql_time_limit_ms``;
+- every query stops after ``sql_time_limit_ms`` (Datasette's progress handler, checked every
+  thousand SQLite instructions); a single instruction that would build a huge value
+  (``printf('%.*c', 900000000, 'x')``, a recursive CTE doubling a string) is stopped by SQLite's
+  length limit instead (``plugin.MAX_VALUE_BYTES``, on Python 3.11+), so a visitor's query
+  allocates at most that much; at most ``plugin.SQL_AT_ONCE`` visitors' queries run at once
+  (the rest answer 429), and ``sql=False`` (``tracker serve --no-sql``) turns arbitrary SQL off,
+  leaving the canned queries and the pages;
+- the site is read-only: a POST (to a canned query or anywhere) answers 405;
 - the pages escape stored text (Jinja autoescaping, and ``markupsafe`` in the plugin);
 - configuration and credentials live in a separate file (``tracker.toml``),
   never in the database: :func:`secret_columns` refuses a database that has
-  a table or column named like a secret.
+  a table or column named like a secret (a password, token, e-mail address, cookie, session,
+  authorization header); the tables the schema declares unpublished (the alerts' watches and
+  their deliveries, which hold subscribers' addresses) are not served at all instead: hidden,
+  their pages forbidden, and every column of them reads as NULL in any query (``plugin.private_guard``).
 """
 import atexit
 import json
@@ -43,7 +53,9 @@ SETTINGS = {
     "facet_time_limit_ms": 300,
     "max_returned_rows": 1000,
 }
-SECRET = re.compile(r"passw|secret|token|api_?key|credential|smtp_pass|private_key", re.I)
+SECRET = re.compile(r"passw|secret|token|api_?key|credential|private_key|e_?mail|authori[sz]ation|cookie|session|bearer", re.I)
+# Named like a secret, but the Bills API's parliamentary session ("2022-23"), not a login session.
+NOT_SECRET = {("bills", "session_id"), ("bill_stages", "session_id")}
 
 
 class ServeError(TrackerError):
@@ -69,12 +81,17 @@ def _schema(db_path):
 
 
 def secret_columns(db_path):
-    """Tables and columns whose names look like secrets (there should be none)."""
+    """Tables and columns that would be served and whose names look like secrets (there should be none)."""
+    from tracker.store import schema
+
+    private = {t.name for t in schema.unpublished()}
     found = []
     for table, columns in _schema(db_path).items():
+        if table in private:
+            continue
         if SECRET.search(table):
             found.append(table)
-        found += [f"{table}.{c}" for c in columns if SECRET.search(c)]
+        found += [f"{table}.{c}" for c in columns if SECRET.search(c) and (table, c) not in NOT_SECRET]
     return found
 
 
@@ -96,10 +113,16 @@ def canned_query(name):
 
 
 def build_metadata(db_path, *, name=None):
-    """The metadata for serving ``db_path``: keyed by its database name, with the canned queries' SQL."""
+    """The metadata for serving ``db_path``: keyed by its database name, with the canned queries' SQL;
+    the unpublished tables hidden and their pages forbidden to everyone."""
+    from tracker.store import schema
+
     meta = json.loads(METADATA.read_text(encoding="utf-8"))
     database = meta["databases"].pop(PLACEHOLDER)
     database["queries"] = {query: canned_query(query) for query in database.get("queries", [])}
+    tables = database.setdefault("tables", {})
+    for table in schema.unpublished():
+        tables[table.name] = {**tables.get(table.name, {}), "hidden": True, "allow": False}
     meta["databases"][name or database_name(db_path)] = database
     return meta
 
@@ -124,11 +147,16 @@ def check_servable(db_path):
         raise ServeError(f"{db_path}: refusing to serve columns that look like secrets: {', '.join(secrets)}")
 
 
-def datasette_args(db_path, *, host="127.0.0.1", port=8001, immutable=False, metadata_path=None):
-    """The ``datasette serve`` arguments for the tracker database."""
+def settings(*, sql=True):
+    """Datasette's settings: :data:`SETTINGS`, and arbitrary SQL off unless ``sql``."""
+    return {**SETTINGS, **({} if sql else {"default_allow_sql": False})}
+
+
+def datasette_args(db_path, *, host="127.0.0.1", port=8001, immutable=False, metadata_path=None, sql=True):
+    """The ``datasette serve`` arguments for the tracker database (``sql=False``: canned queries only)."""
     args = ["-i", str(db_path)] if immutable else [str(db_path)]
     args += ["--host", host, "--port", str(port)]
-    for key, value in SETTINGS.items():
+    for key, value in settings(sql=sql).items():
         args += ["--setting", key, str(value).lower() if isinstance(value, bool) else str(value)]
     args += ["--metadata", str(metadata_path or write_metadata(db_path))]
     args += ["--template-dir", str(TEMPLATES)]
@@ -151,7 +179,7 @@ def load_plugin():
         pm.register(plugin, name=PLUGIN)
 
 
-def make_datasette(db_path, *, immutable=False):
+def make_datasette(db_path, *, immutable=False, sql=True):
     """An in-process Datasette configured exactly as :func:`serve` runs it (for tests and scripts)."""
     from datasette.app import Datasette
 
@@ -162,14 +190,18 @@ def make_datasette(db_path, *, immutable=False):
         immutables=immutables,
         metadata=build_metadata(db_path),
         template_dir=str(TEMPLATES),
-        settings=dict(SETTINGS),
+        settings=settings(sql=sql),
     )
 
 
-def serve(db_path, *, host="127.0.0.1", port=8001, immutable=False):
-    """Serve ``db_path`` with Datasette until interrupted (read-only; ``immutable`` for a snapshot)."""
+def serve(db_path, *, host="127.0.0.1", port=8001, immutable=False, sql=True, warn=print):
+    """Serve ``db_path`` with Datasette until interrupted (read-only; ``immutable`` for a snapshot;
+    ``sql=False``: no arbitrary SQL, canned queries only)."""
     from datasette.cli import cli as datasette_cli
 
     check_servable(db_path)
+    if sql and not hasattr(sqlite3.Connection, "setlimit"):
+        warn("serve: this Python (before 3.11) cannot limit the size of values a query builds; consider --no-sql")
     load_plugin()
-    datasette_cli.main(["serve", *datasette_args(db_path, host=host, port=port, immutable=immutable)], standalone_mode=False)
+    args = datasette_args(db_path, host=host, port=port, immutable=immutable, sql=sql)
+    datasette_cli.main(["serve", *args], standalone_mode=False)

@@ -44,10 +44,11 @@ async def watch_feed(request, datasette):
     name = request.url_vars["name"]
     watch = None
     if {"watches", "alert_events"} <= set(await db.table_names()):
-        watch = await pages.one(db, "SELECT id, name, target_label, target_kind, atom, created_at FROM watches WHERE name = ?", [name])
+        found = await pages.private_rows(db, "SELECT id, name, target_label, target_kind, atom, created_at FROM watches WHERE name = ?", [name])
+        watch = found[0] if found else None
     if watch is None or not watch["atom"]:
         raise NotFound(f"No watch {name} with an Atom feed")
-    events = await pages.many(
+    events = await pages.private_rows(
         db, f"SELECT * FROM alert_events WHERE watch_id = ? ORDER BY created_at DESC, change_id DESC LIMIT {FEED_LIMIT}", [watch["id"]]
     )
     path = datasette.urls.path(f"/-/watch/{name}.atom")

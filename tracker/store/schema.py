@@ -90,6 +90,9 @@ class Table:
     search: Search | None = None
     tagging: Tagging | None = None
     counted: bool = False  # ``tracker status`` counts its rows
+    # False: never served. The publication hides it and no visitor's query can read it (the
+    # alerts' watches hold subscribers' addresses); only the plugin's own code reads it.
+    published: bool = True
     # SQL: the record's page on Parliament's own website (bills.parliament.uk, hansard.parliament.uk ...),
     # which people read and cite; ``source_url`` keeps the API response it was read from.
     human_url: str | None = None
@@ -169,6 +172,11 @@ def tabled() -> tuple[Table, ...]:
 def mentioned(label: str | None) -> tuple[Table, ...]:
     """The tables a mention labelled ``label`` may point to, in the order they are tried."""
     return tuple(t for t in TABLES.values() if t.mentioned and t.mentioned.label == label)
+
+
+def unpublished() -> tuple[Table, ...]:
+    """The tables the publication never serves."""
+    return tuple(t for t in TABLES.values() if not t.published)
 
 
 def with_page(page: str) -> Table:
@@ -331,9 +339,10 @@ declare(
                 " || COALESCE(', ' || t.made_on, '')"),
     Table("commitment_followups", key="rowid", links={"commitment_id": "commitments", "member_id": "members"}),
     # Alerts (m0007): watches, the outbox of the events they caught, and each message's delivery.
-    Table("watches", key="id", label="t.name"),
-    Table("alert_events", key="event_id", links={"bill_id": "bills"}, bill="bill_id", label="t.title"),
-    Table("alert_deliveries", key="id"),
+    # Never served: who watches what, at which address (a watch's Atom feed is the plugin's own page).
+    Table("watches", key="id", label="t.name", published=False),
+    Table("alert_events", key="event_id", links={"bill_id": "bills"}, bill="bill_id", label="t.title", published=False),
+    Table("alert_deliveries", key="id", published=False),
     Table("changes", key="id", links={"sync_run_id": "sync_runs", "bill_id": "bills"}, bill="bill_id", counted=True,
           any_record={"record_id": "table_name"}),
     # The search index beside FTS5 (m0013, tracker/store/searchindex.py): derived, rebuilt when stale.
