@@ -26,6 +26,7 @@ from tracker.store.records import (
     remove_records,
     replace_links,
     replace_rows,
+    unlisted_ids,
     upsert,
 )
 from tracker.store.runs import HttpCache, finish_run, get_state, set_run_archive, set_state, start_run
@@ -34,5 +35,5 @@ __all__ = [
     "BOOKKEEPING", "HttpCache", "canonical", "content_hash", "ensure_member", "finish_run", "forget_fields",
     "forget_vanished_documents", "get_state", "listing_is_current", "mark_removed", "merge_row", "migrations",
     "open_db", "record_change", "refresh_listing", "remove_records", "replace_field_mentions", "replace_links", "replace_rows",
-    "set_run_archive", "set_state", "start_run", "tagged_fields", "transaction", "upsert", "utcnow",
+    "set_run_archive", "set_state", "start_run", "tagged_fields", "transaction", "unlisted_ids", "upsert", "utcnow",
 ]

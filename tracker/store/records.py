@@ -153,6 +153,16 @@ def _live_rows(db: sqlite_utils.Database, table: str, scope: Mapping[str, Any], 
     return [dict(zip(names, r)) for r in cursor.fetchall()]
 
 
+def unlisted_ids(db: sqlite_utils.Database, table: str, scope: Mapping[str, Any],
+                 seen_ids: Iterable[object]) -> tuple[int, list[object]]:
+    """``(how many live records ``scope`` holds, the primary keys of those not in ``seen_ids``)``:
+    what a listing of ``scope`` would remove, for the caller to weigh before :func:`remove_records`."""
+    (pk,) = _pks(db, table)
+    seen = {str(i) for i in seen_ids}
+    live = [r[pk] for r in _live_rows(db, table, scope, [pk])]
+    return len(live), [i for i in live if str(i) not in seen]
+
+
 def mark_removed(db: sqlite_utils.Database, table: str, scope: Mapping[str, Any], seen_ids: Iterable[object], *,
                  run_id: int | None, at: str | None = None, bill_id: int | None = None) -> list[object]:
     """Mark records in ``scope`` that upstream no longer lists as removed.
