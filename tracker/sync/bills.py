@@ -58,9 +58,16 @@ def sync_bill(run, bill_id):
             store.upsert(db, "bill_stages", stage_row, run_id=run.run_id, bill_id=bill_id)
     remove_unlisted(run, "bill_stages", {"bill_id": bill_id}, [s["bill_stage_id"] for s in stage_rows], source=bills_api.SOURCE,
                     url=bills_api.stages_url(bill_id), own_url=lambda stage_id: bills_api.stage_url(bill_id, stage_id), bill_id=bill_id)
+    complete = True
     for stage_row in stage_rows:
         run.tick(f"{bill_id}: {stage_row['description']}", total=len(stage_rows))
-        sync_stage(run, bill_id, stage_row)
+        try:
+            sync_stage(run, bill_id, stage_row)
+        except TrackerError as error:  # one stage's failure: the others go on, and the next run fetches it again
+            run.fail(error)
+            complete = False
+    if not complete:
+        return
     with store.transaction(db):
         store.set_state(db, state_key, row["last_update"], run_id=run.run_id)
 
