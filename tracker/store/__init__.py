@@ -29,11 +29,20 @@ from tracker.store.records import (
     unlisted_ids,
     upsert,
 )
-from tracker.store.runs import HttpCache, finish_run, get_state, set_run_archive, set_state, start_run
+from tracker.store.runs import (
+    HttpCache,
+    finish_run,
+    get_state,
+    mark_interrupted,
+    run_lock,
+    set_run_archive,
+    set_state,
+    start_run,
+)
 
 __all__ = [
     "BOOKKEEPING", "HttpCache", "canonical", "content_hash", "ensure_member", "finish_run", "forget_fields",
-    "forget_vanished_documents", "get_state", "listing_is_current", "mark_removed", "merge_row", "migrations",
-    "open_db", "record_change", "refresh_listing", "remove_records", "replace_field_mentions", "replace_links", "replace_rows",
+    "forget_vanished_documents", "get_state", "listing_is_current", "mark_interrupted", "mark_removed", "merge_row", "migrations",
+    "open_db", "record_change", "refresh_listing", "remove_records", "replace_field_mentions", "replace_links", "replace_rows", "run_lock",
     "set_run_archive", "set_state", "start_run", "tagged_fields", "transaction", "unlisted_ids", "upsert", "utcnow",
 ]
