@@ -91,7 +91,7 @@ def test_a_sync_waits_for_another_process_writing_instead_of_failing(db, db_path
         while time.monotonic() < end:
             with store.transaction(db):
                 store.set_state(db, f"writer:{n % 5}", str(n), run_id=None)
-                time.sleep(0.02)  # holds the write lock a while, as a tagging page does
+                time.sleep(0.05)  # holds the write lock a while, as a tagging page does
             n += 1
         print(n)
     """, db_path, str(ready))
@@ -100,7 +100,7 @@ def test_a_sync_waits_for_another_process_writing_instead_of_failing(db, db_path
     out, err = writer.communicate(timeout=60)
     assert writer.returncode == 0, err
     assert run.errors == [] and db["amendments"].count == 27
-    assert int(out) > 10  # the writer kept writing meanwhile
+    assert int(out) > 5  # the writer kept writing meanwhile
 
 
 def test_a_second_sync_says_which_run_holds_the_database(db, db_path, local_api, tmp_path):
@@ -146,3 +146,24 @@ def test_a_killed_lock_holder_frees_the_lock(db, db_path, local_api, tmp_path):
     run = sync(db, tmp_path, lock_wait=5)
     assert [r[0] for r in db.execute("SELECT status FROM sync_runs ORDER BY id")] == ["interrupted", "ok"]
     assert run.errors == []
+
+
+def test_a_transaction_takes_the_write_lock_before_it_reads(db, db_path):
+    """A writer that read first and wrote after another writer committed would fail at once
+    ("database is locked"): the write lock is taken when the transaction begins."""
+    import threading
+
+    def other_writer():
+        other = store.open_db(db_path)
+        with store.transaction(other):
+            store.set_state(other, "other", "1", run_id=None)
+        other.close()
+
+    with store.transaction(db):
+        db.execute("SELECT count(*) FROM sync_state").fetchone()
+        writer = threading.Thread(target=other_writer)
+        writer.start()
+        writer.join(0.3)  # it waits for this transaction rather than committing under it
+        store.set_state(db, "mine", "1", run_id=None)
+    writer.join(30)
+    assert dict(db.execute("SELECT key, value FROM sync_state").fetchall()) == {"other": "1", "mine": "1"}
