@@ -152,6 +152,7 @@ class HttpClient:
     ``cache``: an object with ``get(url) -> (etag, last_modified, body) | None`` and
     ``put(url, etag, last_modified, body, content_type)`` for conditional requests.
     ``sleep`` and ``clock`` are injectable so tests never wait on the wall clock.
+    ``on_retry(seconds, retry, max_retries, url)`` is told of each wait before a retry.
     ``session``: a ``requests.Session`` to use (with its own transport adapters mounted,
     as the bundled sample's offline API is).
     """
@@ -171,8 +172,10 @@ class HttpClient:
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
         session: requests.Session | None = None,
+        on_retry: Callable[[float, int, int, str], None] | None = None,
     ) -> None:
         self.session = session or requests.Session()
+        self.on_retry = on_retry
         self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
         self.timeout = timeout
         self.max_retries = max_retries
@@ -308,7 +311,7 @@ class HttpClient:
                 self._count(0)
                 if attempt >= self.max_retries:
                     raise TrackerError(f"{_failure(exc)} after {attempt + 1} attempts", source=source, url=url) from None
-                self.sleep(self._backoff_delay(attempt, None))
+                self._wait_to_retry(self._backoff_delay(attempt, None), attempt, url)
                 attempt += 1
                 continue
             except requests.RequestException as exc:
@@ -316,7 +319,7 @@ class HttpClient:
                 raise TrackerError(f"request failed: {exc}", source=source, url=url) from None
             response = self._record(url, raw, source)
             if raw.status_code in RETRY_STATUSES and attempt < self.max_retries:
-                self.sleep(self._backoff_delay(attempt, raw.headers.get("Retry-After")))
+                self._wait_to_retry(self._backoff_delay(attempt, raw.headers.get("Retry-After")), attempt, url)
                 attempt += 1
                 continue
             if raw.status_code in RETRY_STATUSES:
@@ -346,6 +349,12 @@ class HttpClient:
         with self._lock:
             self.requests += 1
             self.bytes += nbytes
+
+    def _wait_to_retry(self, seconds: float, attempt: int, url: str) -> None:
+        """Sleep before retry ``attempt + 1``, first telling ``on_retry`` (a progress display)."""
+        if self.on_retry:
+            self.on_retry(seconds, attempt + 1, self.max_retries, url)
+        self.sleep(seconds)
 
     def _backoff_delay(self, attempt: int, retry_after: str | None) -> float:
         """Seconds to wait before retry ``attempt + 1``: Retry-After if given, else exponential with jitter."""

@@ -39,7 +39,25 @@ def test_sync_then_status(runner, db_path, local_api, tmp_path):
     assert "amendments" in status.output and " 27" in status.output
     report = json.loads(invoke(runner, db_path, "status", "--json").output)
     assert report["counts"]["amendments"] == 27
-    assert [r["status"] for r in report["runs"]] == ["ok", "ok"]
+    assert [r["status"] for r in report["runs"] if r["sources"] == "bills"] == ["ok", "ok"]
+
+
+def test_a_sync_tags_what_it_brought_in(runner, db_path, local_api, tmp_path):
+    result = invoke(runner, db_path, "sync", "--bill", "3159", "--rate-limit", "0", "--archive-dir", str(tmp_path / "a"))
+    assert result.exit_code == 0, result.output
+    assert store.open_db(db_path)["mentions"].count > 0
+    untagged = str(tmp_path / "untagged.db")
+    result = invoke(runner, untagged, "sync", "--bill", "3159", "--no-tag", "--rate-limit", "0", "--archive-dir", str(tmp_path / "b"))
+    assert "next: `tracker tag`" in result.output
+    assert store.open_db(untagged)["mentions"].count == 0
+
+
+def test_retries_show_on_the_progress_display(capsys):
+    from tracker.cli.common import Progress
+
+    Progress(enabled=True).retrying(4.2, 2, 5, "https://bills-api.parliament.uk/api/v1/Bills/3159")
+    Progress(enabled=False).retrying(4.2, 3, 5, "https://bills-api.parliament.uk/api/v1/Bills/3159")
+    assert capsys.readouterr().err == "retrying in 4 s, 2 of 5\n"
 
 
 def test_unknown_bill_is_one_line_and_non_zero(runner, db_path, local_api, tmp_path):

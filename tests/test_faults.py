@@ -130,7 +130,7 @@ def kill_at_random(db_path, args, chance, *, kills, env=None, within=(0.8, 3.0))
     return final.returncode, err
 
 
-SYNC_ARGS = ["sync", "--bill", "3159", "--members", "--hansard", "--divisions", "--rate-limit", "1000"]
+SYNC_ARGS = ["sync", "--bill", "3159", "--members", "--hansard", "--divisions", "--rate-limit", "1000", "--no-tag"]
 
 
 @pytest.mark.slow

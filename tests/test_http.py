@@ -31,6 +31,15 @@ def test_retries_500_then_succeeds(httpserver):
     assert 0.5 <= sleeps[0] <= 1.0 and 1.0 <= sleeps[1] <= 2.0
 
 
+def test_each_retry_is_told_before_the_wait(httpserver):
+    httpserver.expect_ordered_request("/x").respond_with_data("busy", status=503, headers={"Retry-After": "4"})
+    httpserver.expect_ordered_request("/x").respond_with_json({"ok": True})
+    told = []
+    client = HttpClient(sleep=Sleeps(), rate_limit=0, max_retries=5, on_retry=lambda *args: told.append(args))
+    client.get(httpserver.url_for("/x"), source="test")
+    assert told == [(4.0, 1, 5, httpserver.url_for("/x"))]
+
+
 def test_429_honours_retry_after(httpserver):
     httpserver.expect_ordered_request("/x").respond_with_data("slow down", status=429, headers={"Retry-After": "7"})
     httpserver.expect_ordered_request("/x").respond_with_json({"ok": 1})

@@ -39,9 +39,9 @@ def cli(ctx, db_path, quiet):
 
 
 def _register_area_commands():
-    from tracker.cli import members, nlp, positions, serve, status, sync, versions
+    from tracker.cli import alerts, members, nlp, positions, serve, status, sync, versions
 
-    for module in (sync, serve, status, members, nlp, positions, versions):
+    for module in (sync, serve, status, members, nlp, positions, versions, alerts):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -26,6 +26,17 @@ class Progress:
         self.bar.label = label[:40].ljust(40)
         self.bar.update(1)
 
+    def retrying(self, seconds: float, retry: int, max_retries: int, url: str) -> None:
+        """Say on the bar that a request waits to be tried again ("retrying in 4 s, 2 of 5")."""
+        if not self.enabled:
+            return
+        message = f"retrying in {seconds:.0f} s, {retry} of {max_retries}"
+        if self.bar is None:
+            click.echo(message, err=True)
+            return
+        self.bar.label = message[:40].ljust(40)
+        self.bar.render_progress()
+
     def close(self):
         if self.bar is not None:
             self.bar.__exit__(None, None, None)

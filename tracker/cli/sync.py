@@ -29,8 +29,9 @@ def positive_rate(ctx, param, value):
 @click.option("--term", "terms", multiple=True, help="A watch term for written questions and statements (repeatable).")
 @click.option("--act", "act_path", metavar="PATH", help="Also load this legislation.gov.uk item's text (e.g. ukpga/2023/54) as the --bill's clauses.")
 @click.option("--versions", "with_versions", is_flag=True, help="Also read every print of the bills, diff them clause by clause and attribute the changes.")
+@click.option("--tag/--no-tag", "then_tag", default=True, show_default=True, help="Then tag what came in and derive positions (as `tracker tag` and `tracker positions derive`).")
 @click.pass_context
-def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, force, with_members, with_hansard, with_divisions, with_questions, terms, act_path, with_versions):
+def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, force, with_members, with_hansard, with_divisions, with_questions, terms, act_path, with_versions, then_tag):
     """Sync bills, their stages and amendments from the Bills API, and optionally
     members, debates, divisions and written questions about them.
 
@@ -59,13 +60,24 @@ def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, for
         hansard=with_hansard, divisions=with_divisions, questions=with_questions, terms=terms, versions=with_versions,
     )
     try:
-        run = run_sync(db, steps, sources=sources, replay=replay, archive_dir=archive_dir, full=full, rate_limit=rate_limit, progress=progress,
-                       force=force)
+        run = run_sync(db, steps, sources=sources, replay=replay, archive_dir=archive_dir, full=full, rate_limit=rate_limit,
+                       progress=progress, client_options={"on_retry": progress.retrying}, force=force)
     finally:
         progress.close()
     report_run(run)
+    if then_tag:
+        tag_and_derive(ctx)
+    else:
+        click.echo("  next: `tracker tag` tags what came in, `tracker positions derive` updates positions")
     if run.errors:
         ctx.exit(1)
+
+
+def tag_and_derive(ctx: click.Context) -> None:
+    """What follows every sync: tag the new and changed texts, then derive positions from them."""
+    root = ctx.find_root().command
+    ctx.invoke(root.get_command(ctx, "tag"))
+    ctx.invoke(root.get_command(ctx, "positions").get_command(ctx, "derive"))
 
 
 @click.command()
@@ -83,9 +95,7 @@ def demo(ctx, serve, port):
     finally:
         progress.close()
     report_run(run)
-    root = ctx.find_root().command
-    ctx.invoke(root.get_command(ctx, "tag"))
-    ctx.invoke(root.get_command(ctx, "positions").get_command(ctx, "derive"))
+    tag_and_derive(ctx)
     if serve:
         ctx.invoke(serve_command, port=port)
 

@@ -22,7 +22,7 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
-from tracker.publish import feeds, pages, search
+from tracker.publish import feeds, pages, search, watch_feed
 from tracker.store import schema
 
 FEED_LIMIT = 200
@@ -383,6 +383,7 @@ def register_routes():
         (r"^/-/provision/(?P<entity_id>[^/]+)$", entity_route(schema.with_page("provision"))),
         (r"^/-/feeds/changes\.atom$", changes_feed),
         (r"^/-/feeds/bill/(?P<bill_id>\d+)\.atom$", bill_feed),
+        (r"^/-/watch/(?P<name>[^/]+)\.atom$", watch_feed.watch_feed),
     ]
 
 

@@ -305,6 +305,10 @@ declare(
           label="'Commitment by ' || COALESCE((SELECT m.name FROM members m WHERE m.member_id = t.member_id), t.department, 'the Government')"
                 " || COALESCE(', ' || t.made_on, '')"),
     Table("commitment_followups", key="rowid", links={"commitment_id": "commitments", "member_id": "members"}),
+    # Alerts (m0007): watches, the outbox of the events they caught, and each message's delivery.
+    Table("watches", key="id", label="t.name"),
+    Table("alert_events", key="event_id", links={"bill_id": "bills"}, bill="bill_id", label="t.title"),
+    Table("alert_deliveries", key="id"),
     Table("changes", key="id", links={"sync_run_id": "sync_runs", "bill_id": "bills"}, bill="bill_id", counted=True),
     Table("sync_state", key="key"),
     Table("http_cache", key="url"),
