@@ -43,11 +43,11 @@ def test_sync_then_status(runner, db_path, local_api, tmp_path):
 
 
 def test_a_sync_tags_what_it_brought_in(runner, db_path, local_api, tmp_path):
-    result = invoke(runner, db_path, "sync", "--bill", "3159", "--rate-limit", "0", "--archive-dir", str(tmp_path / "a"))
+    result = invoke(runner, db_path, "sync", "--bill", "3159", "--rate-limit", "1000", "--archive-dir", str(tmp_path / "a"))
     assert result.exit_code == 0, result.output
     assert store.open_db(db_path)["mentions"].count > 0
     untagged = str(tmp_path / "untagged.db")
-    result = invoke(runner, untagged, "sync", "--bill", "3159", "--no-tag", "--rate-limit", "0", "--archive-dir", str(tmp_path / "b"))
+    result = invoke(runner, untagged, "sync", "--bill", "3159", "--no-tag", "--rate-limit", "1000", "--archive-dir", str(tmp_path / "b"))
     assert "next: `tracker tag`" in result.output
     assert store.open_db(untagged)["mentions"].count == 0
 

@@ -1,16 +1,8 @@
 """``tracker sync`` and ``tracker demo``: a sync run of the live services, or of the bundled sample."""
-import math
-
 import click
 
-from tracker.cli.common import make_progress, open_db, report_run
+from tracker.cli.common import make_progress, open_db, positive_rate, report_run
 from tracker.cli.serve import serve_command
-
-
-def positive_rate(ctx, param, value):
-    if not (value > 0 and math.isfinite(value)):
-        raise click.BadParameter(f"{value!r} is not a positive number of requests a second")
-    return value
 
 
 @click.command()
