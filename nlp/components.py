@@ -14,6 +14,11 @@ A doc carries its context in extensions set before the pipeline runs:
 ``pingpong_item_id`` of the motion or amendment between the Houses in that stage)
 (:func:`nlp.pipeline.make_doc` sets them). ``make_doc(..., ents=False)`` skips
 ``doc.ents`` for callers that only need the mentions' character offsets.
+
+Both work on the text alone: ``ScannerComponent.scan(text)`` and
+``LinkerComponent.link(text, raw, date, house, ...)`` are what the components run on
+a doc's text, and :func:`nlp.pipeline.tagger` calls them on a plain string, with no
+``Doc`` and no tokenizing (the hot path of ``tracker tag``).
 """
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -26,7 +31,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp import members as member_index
-from nlp.matcher import Entry, Rule, Scanner, fold, surface_key, trie_regex
+from nlp.matcher import Entry, RawMatch, Rule, Scanner, fold, surface_key, trie_regex
 from nlp.members import Candidate, OfficeHolder
 from tracker.vocab import Label
 
@@ -125,9 +130,12 @@ class ScannerComponent:
         self.pattern_count = sum(len(v) for v in table.values())
         return self
 
+    def scan(self, text: str) -> list[RawMatch]:
+        """Raw matches ``(start, end, label, kind, payload)`` of ``text``, in text order."""
+        return self.scanner.scan(text, fold(text))
+
     def __call__(self, doc: Doc) -> Doc:
-        text = doc_text(doc)
-        doc.user_data["pbt_raw"] = self.scanner.scan(text, fold(text))
+        doc.user_data["pbt_raw"] = self.scan(doc_text(doc))
         return doc
 
 
@@ -152,19 +160,17 @@ class LinkerComponent:
         self.member_names = {m["member_id"]: m.get("name_display_as") or m.get("name") for m in members}
         return self
 
-    def __call__(self, doc: Doc) -> Doc:
-        data = doc.user_data
-        date = data.get("pbt_date")
-        house = data.get("pbt_house")
-        amendments = data.get("pbt_amendments")
-        pingpong = data.get("pbt_pingpong")
+    def link(self, text: str, raw: Iterable[RawMatch], date: str | None = None, house: str | None = None,
+             amendments: Mapping[str, int] | None = None, pingpong: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+        """The mentions (dicts) of the raw matches ``raw`` of ``text``, linked in its context: ``date``
+        (``YYYY-MM-DD``), ``house`` (a :class:`~tracker.vocab.House`), and the stage's ``amendments``
+        and ``pingpong`` numbers (see :func:`nlp.pipeline.make_doc`)."""
         cache = self._cache
-        text = doc_text(doc)
         suppliers = self.suppliers
         provisions = self.provisions
         mentions: list[dict[str, Any]] = []
         append = mentions.append
-        for start, end, label, kind, payload in data.pop("pbt_raw", ()):
+        for start, end, label, kind, payload in raw:
             if kind == "supplier":
                 append({"start": start, "end": end, "text": text[start:end], "label": label, "entity_id": payload,
                         "name": suppliers.get(payload), "supplier_id": payload})
@@ -202,6 +208,12 @@ class LinkerComponent:
                     if item_id is not None:
                         mention["pingpong_item_id"] = item_id
                 append(mention)
+        return mentions
+
+    def __call__(self, doc: Doc) -> Doc:
+        data = doc.user_data
+        mentions = self.link(doc_text(doc), data.pop("pbt_raw", ()), data.get("pbt_date"), data.get("pbt_house"),
+                             data.get("pbt_amendments"), data.get("pbt_pingpong"))
         if mentions and data.get("pbt_ents", True):
             doc.set_ents(_spans(doc, mentions), default="unmodified")  # (assigning doc.ents walks every token in Python)
         data["mentions"] = mentions

@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import spacy
 from spacy.language import Language
@@ -137,7 +137,31 @@ def make_doc(nlp: Language, text: str, *, date: str | None = None, house: object
     return doc
 
 
+class TextTagger(Protocol):
+    def __call__(self, text: str, *, date: str | None = None, house: object = None,
+                 amendments: Mapping[str, int] | None = None, pingpong: Mapping[str, int] | None = None) -> list[dict[str, Any]]: ...
+
+
+def tagger(nlp: Language) -> TextTagger:
+    """The tagger on raw text: ``tag(text, *, date, house, amendments, pingpong) -> mentions``.
+
+    The pipeline's own scanner and linker, called on the string: no ``Doc`` is made, so
+    nothing is tokenized. The mentions are those ``nlp(make_doc(nlp, text, ...))`` leaves in
+    ``doc.user_data["mentions"]`` (the components read the text the doc was made from:
+    spaCy's tokens keep every character, so the doc's text is this text). This is the hot
+    path: ``tracker tag`` and the evaluation run it; build a doc only where one is asked for.
+    """
+    scan = cast(components.ScannerComponent, nlp.get_pipe("pbt_scanner")).scan
+    link = cast(components.LinkerComponent, nlp.get_pipe("pbt_linker")).link
+
+    def tag_text(text: str, *, date: str | None = None, house: object = None, amendments: Mapping[str, int] | None = None,
+                 pingpong: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+        return link(text, scan(text), day(date), House.of(house), amendments, pingpong)
+
+    return tag_text
+
+
 def tag(nlp: Language, text: str, *, date: str | None = None, house: object = None, amendments: Mapping[str, int] | None = None,
         pingpong: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
-    """The mentions in one text (dicts: start, end, text, label, entity_id, name, ...)."""
-    return nlp(make_doc(nlp, text, date=date, house=house, amendments=amendments, pingpong=pingpong)).user_data["mentions"]
+    """The mentions in one text (dicts: start, end, text, label, entity_id, name, ...), found on the raw text."""
+    return tagger(nlp)(text, date=date, house=house, amendments=amendments, pingpong=pingpong)

@@ -100,9 +100,18 @@ def test_not_a_database_is_one_line(runner, tmp_path):
 
 def test_db_option_may_follow_any_command(runner, tmp_path):
     db_path = str(tmp_path / "after.db")
+    store.open_db(db_path).close()
     result = runner.invoke(cli, ["status", "--json", "--db", db_path])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["counts"]["amendments"] == 0
-    assert (tmp_path / "after.db").exists()
     for command in ("sync", "demo", "serve", "status", "tag", "members"):
         assert "--db" in runner.invoke(cli, [command, "--help"]).output, command
+
+
+@pytest.mark.parametrize("command", ["status", "serve"])
+def test_reading_commands_never_create_a_database(runner, tmp_path, command):
+    missing = tmp_path / "tracker.db"
+    result = runner.invoke(cli, ["--db", str(missing), command])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: no database at {missing}: run `tracker demo` or `tracker sync` first"
+    assert not missing.exists()

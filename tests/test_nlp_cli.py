@@ -118,3 +118,18 @@ def test_nlp_eval_rejects_bad_offsets(tmp_path):
     gold.write_text(json.dumps({"text": "Hikvision", "spans": [{"start": 0, "end": 4, "label": "SUPPLIER", "text": "Hikvision"}]}))
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "none.db"), "nlp", "eval", str(gold)])
     assert result.exit_code == 1 and "is 'Hikv', not 'Hikvision'" in result.output
+
+
+def test_tag_database_in_worker_processes(tmp_path):
+    path = tmp_path / "t.db"
+    db = store.open_db(path)
+    with store.transaction(db):
+        for i, summary in enumerate(["Hikvision and Dahua", "Huawei", "the debarment list", "Amendment 47B", ""], start=1):
+            db.execute("INSERT INTO amendments (amendment_id, number, summary) VALUES (?, ?, ?)", [i, str(i), summary])
+    result = run("--db", str(path), "tag", "--jobs", "2", "--json")
+    assert json.loads(result.output)["tables"]["amendments"] == {
+        "documents": 5, "tagged": 4, "unchanged": 0, "mentions": 5, "removed": 0}
+    assert [r[0] for r in db.execute("SELECT entity_id FROM mentions ORDER BY id")] == [
+        "hikvision", "dahua", "huawei", "debarment-list", "amendment:47B"]
+    refused = CliRunner().invoke(cli, ["--db", str(path), "tag", "--jobs", "0"])
+    assert refused.exit_code == 2 and "--jobs" in refused.output

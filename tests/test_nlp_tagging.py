@@ -19,7 +19,11 @@ def insert(db, table, row):
 
 @pytest.fixture
 def db(tmp_path):
-    db = store.open_db(tmp_path / "tracker.db")
+    return sample_db(tmp_path / "tracker.db")
+
+
+def sample_db(path):
+    db = store.open_db(path)
     with store.transaction(db):
         insert(db, "bills", {"bill_id": 3159, "short_title": "Procurement Bill [HL]"})
         insert(db, "bill_stages", {"bill_stage_id": 17000, "bill_id": 3159, "house": "Commons", "description": "Report stage",
@@ -72,7 +76,7 @@ def test_registries_are_loaded_with_links_and_sources(db):
         ("member_id", "members"), ("supplier_id", "suppliers"), ("provision_id", "provisions"),
         ("amendment_id", "amendments"), ("pingpong_item_id", "pingpong_items")}
     indexes = {tuple(i.columns) for i in db["mentions"].indexes}
-    assert {("doc_table", "doc_id"), ("label", "entity_id"), ("pingpong_item_id",)} <= indexes
+    assert {("doc_table", "doc_id", "label", "entity_id"), ("label", "entity_id"), ("pingpong_item_id",)} <= indexes
 
 
 def test_tag_database_links_mentions(db):
@@ -260,7 +264,7 @@ def test_migration_adds_the_link_to_an_existing_database(tmp_path):
     db = store.open_db(path)
     assert "pingpong_item_id" in db["mentions"].columns_dict and db["mentions"].columns_dict["pingpong_item_id"] is int
     assert db.execute("SELECT text, value, pingpong_item_id FROM mentions").fetchall() == [("Motion A", "motion:A", None)]
-    assert ("doc_table", "doc_id") in {tuple(i.columns) for i in db["mentions"].indexes}
+    assert ("doc_table", "doc_id", "label", "entity_id") in {tuple(i.columns) for i in db["mentions"].indexes}
 
 
 SAMPLE_SEARCH = Path(__file__).resolve().parents[1] / "tracker" / "sample" / "members_search.json"
@@ -386,3 +390,116 @@ def test_registry_rows_from_before_history_are_taken_over_as_changes_not_additio
     assert db.execute("SELECT kind FROM changes WHERE record_id = 'hikvision'").fetchall() == [(ChangeKind.CHANGED,)]
     hik = db["suppliers"].get("hikvision")
     assert hik["first_seen"] and hik["content_hash"] and hik["removed_at"] is None
+
+
+def add_speeches(db, n, seed=3):
+    """``n`` more speeches in the two debates, of generated text that names the sample's members,
+    suppliers, provisions and amendments (``benchmarks/corpus.py``: no passage repeated)."""
+    from test_nlp_rawtext import corpus_module
+
+    names = ["Ruth Edwards", "Lord Alton", "David Alton", "Lord Alton of Liverpool", "the hon. Member for Rushcliffe",
+             "Motion A", "Amendment 47A", "new clause 1"]
+    docs = corpus_module().unrepeated_documents(n * 500, members=names, seed=seed, mention_every=12)[:n]
+    assert len(docs) == n
+    with store.transaction(db):
+        for i, (text, _date, house) in enumerate(docs, start=100):
+            insert(db, "contributions", {"contribution_id": i, "debate_id": "D1" if house == "Commons" else "D2", "text": text})
+
+
+def tagged_state(db):
+    """Every mention (with its id) and what was tagged, but when."""
+    return (db.execute("SELECT * FROM mentions ORDER BY id").fetchall(),
+            db.execute("SELECT doc_table, doc_id, field, content_hash, pipeline_version, mentions FROM nlp_documents"
+                       " ORDER BY doc_table, doc_id, field").fetchall())
+
+
+def test_jobs_tag_exactly_as_one_process(tmp_path):
+    one, many = sample_db(tmp_path / "one.db"), sample_db(tmp_path / "many.db")
+    for db in (one, many):
+        add_pingpong(db)
+        add_speeches(db, 60)
+    nlp = tagging.build_pipeline(one)
+    alone = tagging.tag_database(one, nlp=nlp, page_size=7)
+    pages = []
+    shared = tagging.tag_database(many, nlp=nlp, page_size=7, jobs=3, progress=lambda table, done: pages.append((table, done)))
+    assert shared == alone
+    assert tagged_state(many) == tagged_state(one)
+    assert len(tagged_state(one)[0]) > 400 and alone["tables"]["contributions"]["tagged"] == 62
+    assert ("contributions", 7) in pages and ("contributions", 62) in pages  # a page at a time, in order
+    # and incrementally: a changed speech, an emptied field, a deleted speech; nothing else is retagged
+    for db in (one, many):
+        with store.transaction(db):
+            db.execute("UPDATE contributions SET text = 'Dahua and Hikvision cameras' WHERE contribution_id = 105")
+            db.execute("UPDATE amendments SET explanatory_text = NULL WHERE amendment_id = 502")
+            db.execute("DELETE FROM contributions WHERE contribution_id = 110")
+    alone = tagging.tag_database(one, nlp=nlp, page_size=7)
+    shared = tagging.tag_database(many, nlp=nlp, page_size=7, jobs=2)
+    assert shared == alone
+    assert alone["tables"]["contributions"] == {"documents": 61, "tagged": 1, "unchanged": 60, "mentions": 2, "removed": 1}
+    assert sum(t["tagged"] for t in alone["tables"].values()) == 1
+    assert tagged_state(many) == tagged_state(one)
+    assert not mentions(one, doc_table="amendments", doc_id="502", field="explanatory_text")
+
+
+def test_jobs_need_a_database_file():
+    db = store.open_db(":memory:")
+    with pytest.raises(TrackerError, match="--jobs needs a database file"):
+        tagging.tag_database(db, jobs=2)
+    with pytest.raises(TrackerError, match="at least 1"):
+        tagging.tag_database(db, jobs=0)
+
+
+def test_a_failure_mid_page_leaves_the_page_as_it_was(db):
+    import sqlite3
+
+    tagging.tag_database(db)
+    before = tagged_state(db)
+    with store.transaction(db):  # both in the amendments' one page: 501's mentions are written before 502's
+        db.execute("UPDATE amendments SET summary = 'Huawei kit' WHERE amendment_id = 501")
+        db.execute("UPDATE amendments SET summary = 'ZTE kit' WHERE amendment_id = 502")
+    db.execute("CREATE TEMP TRIGGER fail_on_zte BEFORE INSERT ON mentions WHEN NEW.supplier_id = 'zte'"
+               " BEGIN SELECT RAISE(ABORT, 'the disk is full'); END")
+    with pytest.raises(sqlite3.DatabaseError, match="the disk is full"):
+        tagging.tag_database(db)
+    assert not db.conn.in_transaction
+    assert tagged_state(db) == before  # neither field's new mentions nor its new hash: the page as it was
+    db.execute("DROP TRIGGER fail_on_zte")
+    again = tagging.tag_database(db)
+    assert again["tables"]["amendments"]["tagged"] == 2
+    assert [m["supplier_id"] for m in mentions(db, doc_table="amendments", field="summary") if m["supplier_id"]] == ["huawei", "zte"]
+
+
+def test_readers_of_mentions_find_them_through_the_few_indexes_there_are(db):
+    from tracker.publish import pages
+    from tracker.store import schema
+
+    add_pingpong(db)
+    tagging.tag_database(db)  # which also samples the indexes for the planner
+    by_document = "idx_mentions_doc_table_doc_id_label_entity_id"
+
+    def plan(sql, params):
+        return [row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
+
+    # the tracker's readers, each through the index it needs
+    assert plan("SELECT * FROM mentions WHERE doc_table = ? AND doc_id = ? AND field IN (?, ?)",
+                ["contributions", "1", "text", "title"])[0].startswith(
+        f"SEARCH mentions USING INDEX {by_document} (doc_table=? AND doc_id=?)")
+    assert any(step.startswith(f"SEARCH m USING") and f"{by_document} (doc_table=? AND doc_id=?" in step
+               for step in plan(pages.SPEECHES_SQL, [4748]))
+    assert plan("SELECT doc_table, doc_id FROM mentions WHERE label = ? AND entity_id = ?", ["SUPPLIER", "hikvision"]) == [
+        "SEARCH mentions USING INDEX idx_mentions_label_entity_id (label=? AND entity_id=?)"]
+    assert plan("SELECT doc_table, doc_id, count(*) FROM mentions WHERE member_id = ? GROUP BY doc_table, doc_id", [4748]) == [
+        "SEARCH mentions USING COVERING INDEX idx_mentions_member_id_doc_table_doc_id (member_id=?)"]
+    # Datasette's row page of a record counts the mentions linking to it, through each link column
+    link_indexes = {c: "idx_mentions_member_id_doc_table_doc_id" if c == "member_id" else f"idx_mentions_{c}"
+                    for c in schema.table("mentions").links}
+    for column, index in link_indexes.items():
+        assert plan(f"SELECT count(*) FROM mentions WHERE [{column}] = :id", {"id": 1}) == [
+            f"SEARCH mentions USING COVERING INDEX {index} ({column}=?)"]
+    # the tagger's own writes
+    assert plan("DELETE FROM mentions WHERE doc_table = ? AND doc_id = ? AND field = ?", ["a", "1", "f"]) == [
+        f"SEARCH mentions USING INDEX {by_document} (doc_table=? AND doc_id=?)"]
+    # and no other index: two hold every mention, the link columns' only the mentions with that link
+    indexes = {i.name: i.partial for i in db["mentions"].indexes}
+    assert indexes == {by_document: 0, "idx_mentions_label_entity_id": 0, **{index: 1 for index in link_indexes.values()}}
+    assert [i.name for i in db["nlp_documents"].indexes] == ["sqlite_autoindex_nlp_documents_1"]

@@ -8,7 +8,6 @@
 import json
 import sqlite3
 from datetime import date
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -17,8 +16,9 @@ from positions_support import demo_copy, demo_path, read_demo
 from tracker import positions
 from tracker.cli import cli
 from tracker.positions.commitments import status
+from tracker.publish import server
 
-QUERIES = Path(positions.__file__).parent / "queries"
+POSITIONS_QUERIES = ("positions_on_topic", "positions_of_member", "government_commitments")  # published canned queries
 IDS, BLENCATHRA = 152, 497  # Sir Iain Duncan Smith, Lord Blencathra
 
 
@@ -127,11 +127,18 @@ def test_cli_errors_are_one_line(tmp_path_factory):
 
 def test_canned_queries_run_on_the_demo(tmp_path_factory):
     connection = sqlite3.connect(demo_path(tmp_path_factory))
-    params = {"topic": "family:a10001285", "member_id": IDS}
-    results = {path.stem: connection.execute(path.read_text(), params).fetchall() for path in QUERIES.glob("*.sql")}
-    assert set(results) == {"topic_positions", "member_positions", "commitments"}
+    connection.row_factory = sqlite3.Row
+    params = {"topic": "family:a10001285", "member": str(IDS)}
+    results = {name: [dict(r) for r in connection.execute(server.canned_query(name)["sql"], params)] for name in POSITIONS_QUERIES}
     assert all(results.values())
-    assert ("Conservative", "supports", "Sir Iain Duncan Smith") in [row[:3] for row in results["topic_positions"]]
+    assert ("Conservative", "supports", "Sir Iain Duncan Smith") in [(r["party"], r["stance"], r["member"]) for r in results["positions_on_topic"]]
+    assert {r["member"] for r in results["positions_of_member"]} == {"Sir Iain Duncan Smith"}
+    # A name or words of one find the member too; words of a topic's name find the topic.
+    by_name = connection.execute(server.canned_query("positions_of_member")["sql"], {"member": "Duncan Smith"}).fetchall()
+    assert len(by_name) == len(results["positions_of_member"])
+    by_words = connection.execute(server.canned_query("positions_on_topic")["sql"], {"topic": "government sites: timeline"}).fetchall()
+    assert {r["topic"] for r in by_words} == {"family:a10001285"}
+    assert results["government_commitments"][0]["status"] == "overdue"
 
 
 def test_derive_again_changes_nothing(tmp_path_factory, tmp_path):

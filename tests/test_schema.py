@@ -50,13 +50,15 @@ def test_declared_columns_and_sql_fit_the_table(db, name):
         assert table.links.get(table.bill) == "bills" or (name == "bills" and table.bill == table.id)
     for column in table.members:
         assert table.links[column] == "members", column
-    for sql in (table.label, table.context):
+    for sql in (table.label, table.context, table.human_url):
         if sql:
             db.execute(f"SELECT {sql} FROM [{name}] t LIMIT 1").fetchall()
     if table.tabled:
         sponsors = schema.table(table.tabled.sponsors)
         assert {sponsors.column_to(name), sponsors.column_to("members"), "is_lead", "sort_order"} <= set(columns(db, sponsors.name))
         db.execute(f"SELECT {table.tabled.noun} FROM [{name}] t LIMIT 1").fetchall()
+    for column, names_table in table.any_record.items():
+        assert {column, names_table} <= present
     if table.page:
         assert table.label and table.page.link_column in present
         for view in table.page.views:
@@ -84,7 +86,8 @@ def test_the_risk_flags_are_supplier_columns(db):
 
 def test_readers_see_the_declared_order():
     assert [t.name for t in schema.searched()] == [
-        "amendments", "pingpong_items", "contributions", "bill_clauses", "written_questions", "written_statements"]
+        "amendments", "pingpong_items", "contributions", "bill_clauses", "written_questions", "written_statements", "clauses"]
+    # Every searched text is tagged, the clauses of every print among them.
     assert [s.table for s in sources()] == [t.name for t in schema.searched()]
     assert [t.name for t in schema.mentioned(Label.REFERENCE)] == ["amendments", "pingpong_items"]
     assert schema.with_page("member").name == "members"

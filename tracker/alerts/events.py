@@ -15,6 +15,7 @@ for a watch when its kind is one the watch takes and it concerns the watch's tar
 | ``bill_versions`` row added | ``version_published`` |
 | division added, or linked to an amendment later | ``division`` with its result, concerning its bill and amendment |
 | speech, written question or statement added or changed | ``mention``: the mentions and text of its new or changed fields |
+| commitment's ``status`` changed to overdue, or a commitment found already overdue | ``commitment_overdue``: its bill, the minister, and its topic (a family's amendments, a provision or supplier) |
 
 A name already in a changed field's old text does not alert again.
 
@@ -69,6 +70,7 @@ class Fact:
     bills: set = field(default_factory=set)
     amendments: set = field(default_factory=set)
     members: set = field(default_factory=set)
+    entities: dict = field(default_factory=dict)  # "suppliers"/"provisions" -> ids the fact is about with no mention (a commitment's topic)
 
 
 @dataclass
@@ -127,6 +129,8 @@ class Facts:
             return self._division(change)
         if table in DOCUMENTS and kind in (ChangeKind.ADDED, ChangeKind.RESTORED, ChangeKind.CHANGED):
             return self._document(change, kind, fields)
+        if table == "commitments" and kind in (ChangeKind.ADDED, ChangeKind.RESTORED, ChangeKind.CHANGED):
+            return self._commitment(change, kind, fields)
         return []
 
     def _base(self, change, kind, key, row, title, summary, **concerns) -> Fact:
@@ -247,6 +251,53 @@ class Facts:
         return [self._base(change, "division", f"division:{row['division_id']}", row, f"{label}: {result}",
                            f"{self.bill_title(row.get('bill_id'))}: {label}{on}: {result}.",
                            amendments={row["amendment_id"]} if row.get("amendment_id") is not None else set())]
+
+    # -- the Government's commitments ---------------------------------------------------------
+
+    def _commitment(self, change, kind, fields) -> list:
+        """A commitment that passed its deadline: its status changed to overdue (``tracker positions
+        derive`` on a later day), or it was first found already overdue."""
+        row = links.load_row(self.db, "commitments", change["record_id"])
+        if row is None:
+            return []
+        if kind == ChangeKind.CHANGED:
+            now = (fields.get("status") or [None, None])[1]
+        else:
+            now = row.get("status")
+        if now != "overdue":
+            return []
+        who = links.record_label(self.db, "members", row["member_id"]) if row.get("member_id") is not None else None
+        who = who or row.get("department") or "The Government"
+        amendments, entities = self.topic_concerns(row.get("topic"))
+        basis = f" ({row['deadline_basis']})" if row.get("deadline_basis") else ""
+        text = " ".join((row.get("text") or "").split())
+        return [self._base(
+            change, "commitment_overdue", f"commitment_overdue:{row['commitment_id']}", row,
+            f"Commitment overdue: {who}, {row.get('made_on') or 'undated'}",
+            f"{who} committed on {row.get('made_on') or 'an unknown date'}: “{text}” Its deadline, {row.get('deadline')}{basis}, has passed"
+            " with no report of it met.",
+            texts={"text": text}, amendments=amendments, entities=entities,
+            members={row["member_id"]} if row.get("member_id") is not None else set(),
+        )]
+
+    def topic_concerns(self, topic) -> tuple:
+        """``(amendment ids, {table: ids})`` a positions topic is about: a family's amendments and the
+        provision or supplier it is tagged with, or the provision or supplier itself."""
+        found = rows(self.db, "SELECT * FROM topics WHERE topic = ?", [topic]) if topic else []
+        if not found:
+            return set(), {}
+        t = found[0]
+        amendments, entities = set(), {}
+        if t.get("family_id"):
+            amendments = {r["amendment_id"] for r in rows(
+                self.db, "SELECT amendment_id FROM amendment_family_members WHERE family_id = ? AND amendment_id IS NOT NULL", [t["family_id"]])}
+            family = rows(self.db, "SELECT topic FROM amendment_families WHERE family_id = ?", [t["family_id"]])
+            if family and family[0]["topic"] and family[0]["topic"] != topic:
+                entities = self.topic_concerns(family[0]["topic"])[1]
+        for table, column in (("provisions", "provision_id"), ("suppliers", "supplier_id")):
+            if t.get(column):
+                entities.setdefault(table, set()).add(t[column])
+        return amendments, entities
 
     # -- documents that may mention the watched ----------------------------------------------
 
@@ -370,6 +421,8 @@ def match(watch: Watch, fact: Fact, facts: Facts) -> Match | None:
     if kind in ("supplier", "provision"):
         table, column = (("suppliers", "supplier_id") if kind == "supplier" else ("provisions", "provision_id"))
         family = facts.family(table, target)
+        if fact.entities:
+            return plain_excerpt(fact) if fact.entities.get(table, set()) & family else None
         return _mention_match(fact, lambda m: m.get(column) in family)
     if kind == "member" and fact.kind == "mention":
         return _mention_match(fact, lambda m: str(m.get("member_id")) == target)

@@ -32,17 +32,19 @@ EVENT_KINDS = {
     "version_published": "a new version of the bill",
     "division": "a division on the bill or the amendment, with its result",
     "mention": "a debate contribution, written question or statement naming the member, supplier, provision or term",
+    "commitment_overdue": "a Government commitment on the bill, the amendment, the provision or supplier passed its deadline",
 }
 _TABLED = ("amendment_tabled", "decision_changed")
 # The events each kind of target can have; a watch takes all of them unless --events narrows it.
 TARGET_EVENTS = {
     "bill": ("amendment_tabled", "decision_changed", "sponsor_added", "sponsor_removed", "amendment_withdrawn",
-             "stage_moved", "version_published", "division"),
-    "amendment": ("decision_changed", "sponsor_added", "sponsor_removed", "amendment_withdrawn", "division"),
-    "member": ("amendment_tabled", "decision_changed", "sponsor_added", "sponsor_removed", "amendment_withdrawn", "mention"),
-    "supplier": (*_TABLED, "mention"),
-    "provision": (*_TABLED, "mention"),
-    "term": (*_TABLED, "mention"),
+             "stage_moved", "version_published", "division", "commitment_overdue"),
+    "amendment": ("decision_changed", "sponsor_added", "sponsor_removed", "amendment_withdrawn", "division", "commitment_overdue"),
+    "member": ("amendment_tabled", "decision_changed", "sponsor_added", "sponsor_removed", "amendment_withdrawn", "mention",
+               "commitment_overdue"),
+    "supplier": (*_TABLED, "mention", "commitment_overdue"),
+    "provision": (*_TABLED, "mention", "commitment_overdue"),
+    "term": (*_TABLED, "mention", "commitment_overdue"),
 }
 TARGET_KINDS = tuple(TARGET_EVENTS)
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

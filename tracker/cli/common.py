@@ -1,6 +1,7 @@
 """What the command modules share: the database named by ``--db``, the progress bar, the run summary."""
 import math
 import sys
+from pathlib import Path
 
 import click
 import sqlite_utils
@@ -51,6 +52,15 @@ def make_progress(ctx: click.Context) -> Progress:
 def open_db(ctx: click.Context) -> sqlite_utils.Database:
     """The database named by ``--db``, created and migrated as needed."""
     return store.open_db(ctx.find_root().obj["db_path"])
+
+
+def open_existing_db(ctx: click.Context) -> sqlite_utils.Database:
+    """The database named by ``--db``, migrated; a file that does not exist stops the command in one
+    line (``sync``, ``demo`` and ``members load`` create it; reading commands never make an empty one)."""
+    db_path = ctx.find_root().obj["db_path"]
+    if not Path(db_path).exists():
+        raise click.ClickException(f"no database at {db_path}: run `tracker demo` or `tracker sync` first")
+    return store.open_db(db_path)
 
 
 def report_run(run):

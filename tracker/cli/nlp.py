@@ -44,20 +44,23 @@ def _db_if_exists(ctx):
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per mention.")
 @click.option("--table", "tables", multiple=True, help="Only this document table (repeatable).")
 @click.option("--full", is_flag=True, help="Retag every document, changed or not.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Tag in this many worker processes (a large database); the result is one process's.")
 @click.pass_context
-def tag(ctx, text, text_file, date, house, members_file, as_json, tables, full):
+def tag(ctx, text, text_file, date, house, members_file, as_json, tables, full, jobs):
     """Tag suppliers, members, provisions and references.
 
     \b
     Without --text/--text-file: tag every new or changed document of the
     database into `mentions` (amendments, ping-pong items, contributions, bill
-    clauses, written questions and statements).
+    clauses, the clauses of every print, written questions and statements).
     With --text or --text-file: print the mentions of that text, linked with the
     database's members (or --members).
 
     \b
     Examples:
       tracker tag
+      tracker tag --jobs 4
       tracker tag --text "the hon. Member for Rushcliffe on Hikvision" --date 2023-06-13 --json
       tracker tag --text-file speech.txt --date 2022-12-05 --house Lords --json
     """
@@ -86,7 +89,7 @@ def tag(ctx, text, text_file, date, house, members_file, as_json, tables, full):
         if not quiet and sys.stderr.isatty():
             click.echo(f"\r{table}: {done} documents", nl=False, err=True)
 
-    summary = tagging.tag_database(db, tables=tables or None, full=full, progress=progress)
+    summary = tagging.tag_database(db, tables=tables or None, full=full, jobs=jobs, progress=progress)
     if not quiet and sys.stderr.isatty():
         click.echo("", err=True)
     if as_json:

@@ -1,7 +1,8 @@
 """``tracker serve``: the database with Datasette, read-only."""
 import click
 
-from tracker.cli.common import open_db
+from tracker import store
+from tracker.cli.common import Progress, open_existing_db
 
 
 @click.command(name="serve")
@@ -14,7 +15,16 @@ def serve_command(ctx, host="127.0.0.1", port=8001, immutable=False):
     from tracker.publish.server import serve as serve_datasette
 
     db_path = ctx.find_root().obj["db_path"]
-    open_db(ctx).close()
+    db = open_existing_db(ctx)
+    stale = store.stale_search_index(db)
+    if stale:  # never serve rankings from an index older than the rows: rebuild it first, showing progress
+        click.echo(f"rebuilding the search index of {', '.join(stale)}", err=True)
+        progress = Progress(enabled=not ctx.find_root().obj["quiet"])
+        try:
+            store.refresh_search_index(db, progress=progress)
+        finally:
+            progress.close()
+    db.close()
     click.echo(f"serving {db_path} at http://{host}:{port}/", err=True)
     serve_datasette(db_path, host=host, port=port, immutable=immutable)
 

@@ -3,7 +3,7 @@ import json
 
 import click
 
-from tracker.cli.common import open_db
+from tracker.cli.common import open_existing_db
 
 
 @click.command()
@@ -15,7 +15,7 @@ def status(ctx, runs, n_changes, as_json):
     """Recent sync runs, record counts and what changed."""
     from tracker.store.status import database_status
 
-    report = database_status(open_db(ctx), runs=runs, changes=n_changes)
+    report = database_status(open_existing_db(ctx), runs=runs, changes=n_changes)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return

@@ -9,7 +9,9 @@ lists. Every stance comes with the evidence rows behind it; an evidence row's
 from collections import defaultdict
 
 from scrapers.errors import TrackerError
+from tracker import versions
 from tracker.positions.records import DECISION_WORDS, rows, table_names
+from tracker.versions.diff import tokens, words_of
 
 STANCE_ORDER = {"supports": 0, "opposes": 1, "mixed": 2, "unknown": 3}
 KIND_ORDER = {"family": 0, "provision": 1, "supplier": 2}
@@ -102,6 +104,11 @@ def topic_positions(db, topic: str) -> dict:
     return result
 
 
+def topic_evidence(db, topic: str) -> list:
+    """The evidence of a stance (supports or opposes) on a topic, every member's, oldest first."""
+    return _evidence(db, "e.topic = ? AND e.stance != 'neutral'", [topic])
+
+
 def topic_votes(db, topic: str) -> list:
     """The divisions about a topic: result, the Government's side, and each party's ayes and noes."""
     divisions = rows(db, """SELECT DISTINCT d.division_id, d.house, d.number, d.date, d.title, d.aye_count, d.no_count,
@@ -148,13 +155,73 @@ def family_timeline(db, family_id: str) -> dict:
         step["divisions"] = [dict(d, result="passed" if d["aye_count"] > d["no_count"] else "not passed")
                              for d in rows(db, f"""SELECT division_id, house, number, date, title, aye_count, no_count
                                                    FROM divisions WHERE {key} = ? AND removed_at IS NULL""", [item_id])]
+        step["text_changes"] = versions.amendment_changes(db, **{key: item_id}) if "change_amendments" in table_names(db) else []
     family = families[0]
     return {
         **family,
         "houses": family["houses"].split(", ") if family["houses"] else [],
         "steps": steps,
+        "text_outcome": text_outcome(db, family["bill_id"], steps),
         "commitments": list_commitments(db, topic=f"family:{family_id}"),
     }
+
+
+def text_outcome(db, bill_id, steps: list) -> dict | None:
+    """Whether the family reached the Act, by the versions' attribution: a step's attributed change to
+    the text followed print by print to the bill's last version, where the words it inserted are
+    still there (a change that only left words or a clause out counts where they stay out).
+
+    None when no step has an attributed change (then the family's text-similarity ``outcome`` is all
+    there is). Else ``{reached, step, change, clause_key, version_label, note}`` for the first change
+    that reached the last version, or the last change found when none did.
+    """
+    found = None
+    last = versions.list_versions(db, bill_id, readable_only=True) if bill_id is not None else []
+    final_version = last[-1] if last else None
+    for step in steps:
+        for change in step.get("text_changes") or ():
+            key, ended = _followed(db, change)
+            inserted = [run for run in words_of(change["diff"].get("ops") or [], "insert") if run]
+            final = rows(db, "SELECT clause_key, version_id, kind, number, heading, text FROM clauses WHERE clause_key = ?", [key]) if key else []
+            at_end = bool(final) and final_version is not None and final[0]["version_id"] == final_version["version_id"]
+            if inserted:
+                reached = at_end and all(_contains(tokens(final[0]["text"]), run) for run in inserted)
+            else:
+                reached = ended == "removed" or at_end
+            where = f"{final[0]['kind']} {final[0]['number']}" if final else None
+            found = {
+                "reached": reached, "step": step["label"], "change": change, "clause_key": final[0]["clause_key"] if final else None,
+                "version_label": final_version["label"] if final_version else None,
+                "note": (f"{step['label']}'s change to {change['to_label'] or 'the text'} is in {where} of {final_version['label']}"
+                         if reached and where and final_version else
+                         f"{step['label']} left text out of {change['to_label']}" if reached else
+                         f"{step['label']} changed {change['to_label']}, but its words are not in the last version"),
+            }
+            if reached:
+                return found
+    return found
+
+
+def _followed(db, change) -> tuple:
+    """``(clause key, how it ended)``: where a change's clause is in the last print it reaches
+    (None and "removed" when a later print left it out)."""
+    key, seen = change["to_clause"], set()
+    if key is None:
+        return None, "removed"
+    while key not in seen:
+        seen.add(key)
+        later = rows(db, "SELECT to_clause FROM clause_changes WHERE from_clause = ? AND removed_at IS NULL", [key])
+        if not later:
+            return key, "kept"
+        if later[0]["to_clause"] is None:
+            return None, "removed later"
+        key = later[0]["to_clause"]
+    return key, "kept"
+
+
+def _contains(words: list, run: list) -> bool:
+    size = len(run)
+    return any(words[i:i + size] == run for i in range(len(words) - size + 1))
 
 
 def _label(step):

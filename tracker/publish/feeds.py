@@ -60,11 +60,21 @@ def describe_change(row):
     return title, summary
 
 
-def build_feed(*, feed_id, title, self_url, alternate_url, entries, subtitle=None):
-    """Atom XML bytes. ``entries``: dicts with id, title, updated, link, summary."""
+SAMPLE_CATEGORY = "sample-data"
+
+
+def build_feed(*, feed_id, title, self_url, alternate_url, entries, subtitle=None, sample_note=None):
+    """Atom XML bytes. ``entries``: dicts with id, title, updated, link, summary.
+
+    ``sample_note``: the database is the bundled sample: the feed's title says so, its subtitle
+    starts with the note and it carries the category ``sample-data`` (as every entry does).
+    """
     fg = FeedGenerator()
     fg.id(feed_id)
-    fg.title(title)
+    fg.title(f"[Sample data] {title}" if sample_note else title)
+    if sample_note:
+        subtitle = f"{sample_note} {subtitle or ''}".strip()
+        fg.category(term=SAMPLE_CATEGORY, label="Sample data, not the parliamentary record")
     fg.author({"name": "Procurement Bill tracker"})
     fg.link(href=self_url, rel="self", type="application/atom+xml")
     fg.link(href=alternate_url, rel="alternate", type="text/html")
@@ -85,6 +95,8 @@ def build_feed(*, feed_id, title, self_url, alternate_url, entries, subtitle=Non
             fe.link(href=entry["link"], rel="alternate")
         if entry.get("summary"):
             fe.summary(entry["summary"])
+        if sample_note:
+            fe.category(term=SAMPLE_CATEGORY, label="Sample data, not the parliamentary record")
     fg.updated(latest or datetime.now(timezone.utc))
     return fg.atom_str(pretty=True)
 

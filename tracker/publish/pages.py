@@ -51,7 +51,10 @@ def record_path(datasette, database, table, record_id):
         return path
     from datasette.utils import tilde_encode
 
-    return datasette.urls.row(database, table, ",".join(tilde_encode(p) for p in str(record_id).split("/")))
+    declared = schema.TABLES.get(table)
+    # A composite key's record id joins its parts with "/"; a single key may hold "/" itself (a commitment's id).
+    parts = str(record_id).split("/") if declared is not None and len(declared.keys) > 1 else [str(record_id)]
+    return datasette.urls.row(database, table, ",".join(tilde_encode(p) for p in parts))
 
 
 def mention_target(mention):
@@ -167,7 +170,7 @@ def highlight(datasette, text, mentions, *, link=True, database=None):
 async def mentions_for(db, doc_table, doc_id):
     return await many(
         db,
-        "SELECT * FROM mentions WHERE doc_table = ? AND CAST(doc_id AS TEXT) = ? ORDER BY start, [end] DESC",
+        "SELECT * FROM mentions WHERE doc_table = ? AND doc_id = ? ORDER BY start, [end] DESC",  # (doc_id is text: no cast, the index serves it)
         [doc_table, str(doc_id)],
     )
 
@@ -198,13 +201,14 @@ async def record_labels(db, table, ids):
     if declared is None or declared.label is None or not ids:
         return {}
     key = declared.id
+    # No cast: the key column's affinity converts the ids ("101" to 101), so its index is used.
     rows = await many(
         db,
-        f"SELECT CAST(t.[{key}] AS TEXT) AS id, {declared.label} AS label FROM [{table}] t"
-        f" WHERE CAST(t.[{key}] AS TEXT) IN (SELECT value FROM json_each(?))",
+        f"SELECT t.[{key}] AS id, {declared.label} AS label FROM [{table}] t"
+        f" WHERE t.[{key}] IN (SELECT value FROM json_each(?))",
         [json.dumps(ids)],
     )
-    return {r["id"]: r["label"] for r in rows if r["label"]}
+    return {str(r["id"]): r["label"] for r in rows if r["label"]}
 
 
 async def label_rows(db, rows, table_key, id_key):
@@ -331,7 +335,7 @@ VOTES_SQL = (
 SPEECHES_SQL = (
     "SELECT c.contribution_id, substr(c.text, 1, 400) AS excerpt, group_concat(DISTINCT m.label || ':' || m.entity_id) AS entities,"
     " d.title AS debate, d.date, d.house"
-    " FROM contributions c JOIN mentions m ON m.doc_table = 'contributions' AND CAST(m.doc_id AS TEXT) = CAST(c.contribution_id AS TEXT)"
+    " FROM contributions c JOIN mentions m ON m.doc_table = 'contributions' AND m.doc_id = CAST(c.contribution_id AS TEXT)"
     " AND m.label IN ('SUPPLIER', 'PROVISION') AND m.entity_id IS NOT NULL"
     " LEFT JOIN debates d ON d.debate_id = c.debate_id"
     " WHERE c.member_id = ? GROUP BY c.contribution_id ORDER BY d.date, c.contribution_id LIMIT 200"

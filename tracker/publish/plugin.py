@@ -5,29 +5,42 @@ installed tracker serves these pages under plain ``datasette`` too; ``server.loa
 registers it for a source tree that is not installed.
 
 Routes (all read-only):
-  /-/search?q=...[&kind=amendments][&page=2]   ranked search across every FTS table
+  /                                             the home page: a door for each of the site's users
+  /-/alerts                                     how to follow changes: the Atom feeds and watches
+  /-/members/find[.json]?q=...                  members by any name they have had (the home page's finder)
+  /-/bill/<id>, /-/debate/<id>, /-/division/<id>  a bill's story, a debate in order, a division's votes
+  /-/search?q=...[&kind=amendments][&page=2]   ranked search across every FTS table (exact bm25, exact counts)
+  /-/search.json, /-/search.csv ?q=...           the same results to download
   /-/amendment/<id>                             text with linked mentions, sponsors, history, divisions, debates
   /-/member/<id>                                a member's record
   /-/supplier/<id>, /-/provision/<id>           the record and every mention in context
   /-/feeds/changes.atom                         all changes
   /-/feeds/bill/<id>.atom                       one bill's changes
   <any query or table selecting changes>.atom   the output renderer
+  /-/bill/<id>/versions, /-/bill/<id>/compare, /-/version/<id>, /-/clause/<key>
+                                                the bill's prints and their changes (versions_pages)
+  /-/topics, /-/topic/<key>, /-/family/<id>, /-/commitments
+                                                positions, proposals and commitments (positions_pages)
 """
+import csv
 import functools
+import io
 import json
 import urllib.parse
 
 from datasette import hookimpl
-from datasette.utils import tilde_encode
+from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
-from tracker.publish import feeds, pages, search, watch_feed
-from tracker.store import schema
+from tracker.publish import feeds, pages, positions_pages, search, story, versions_pages, watch_feed
+from tracker.store import runs, schema
+from tracker.vocab import Decision
 
 FEED_LIMIT = 200
 SEARCH_PER_KIND = 20
 SEARCH_MAX_PAGE = 100
+SEARCH_EXPORT_PER_KIND = 1000
 
 
 async def tracker_db(datasette):
@@ -36,6 +49,24 @@ async def tracker_db(datasette):
         if not name.startswith("_") and "bills" in await db.table_names():
             return db
     raise NotFound("No tracker database is attached")
+
+
+async def is_sample(db):
+    """Whether the database holds the bundled demo sample (``tracker demo`` records it; a sync does not)."""
+    rows = (await db.execute("SELECT value FROM sync_state WHERE key = ?", [runs.DATASET_KEY])).rows
+    return bool(rows) and rows[0][0] == runs.SAMPLE
+
+
+async def sample_flag(datasette):
+    """True when the served tracker database is the demo sample; False for a synced one or none."""
+    try:
+        return await is_sample(await tracker_db(datasette))
+    except NotFound:
+        return False
+
+
+SAMPLE_NOTE = ("Sample data: the bundled demo, not the parliamentary record. Speeches, questions and statements are texts"
+               " written for the sample, not Hansard; run `tracker sync` for the record.")
 
 
 async def check_view(datasette, request, db):
@@ -62,58 +93,55 @@ async def render(datasette, request, template, context):
 # --- search ---------------------------------------------------------------
 
 
-async def search_page(request, datasette):
-    db = await tracker_db(datasette)
-    await check_view(datasette, request, db)
+def _search_args(request):
+    """``(q, kind, page)`` from the search URL's arguments."""
     q = (request.args.get("q") or "").strip()
     kind = request.args.get("kind") or ""
     try:
         page_no = max(1, min(int(request.args.get("page") or 1), SEARCH_MAX_PAGE))
     except ValueError:
         page_no = 1
+    return q, kind, page_no
+
+
+async def _run_search(datasette, db, q, kind, page_no, per_kind):
     kinds = {t.name: t for t in schema.searched()}
-    results, counts, error, windowed = [], {}, None, []
-    named, tagged = [], {}
-    exact = request.args.get("exact") == "1"
-    match = search.fts_query(q)
-    if match:
-        chosen = {kind: kinds[kind]} if kind in kinds else kinds
-        per_kind = SEARCH_PER_KIND if len(chosen) > 1 else SEARCH_PER_KIND * 2
-        offset = (page_no - 1) * per_kind if len(chosen) == 1 else 0
-        for name, table in chosen.items():
-            try:
-                floor = 0
-                if not exact:
-                    found = (await db.execute(search.floor_sql(table), {"q": match, "window": search.RANK_WINDOW})).rows
-                    if found:
-                        floor = found[0][0]
-                        windowed.append(table.search.kind)
-                rows = (await db.execute(search.ranked_sql(table), search.params(match, limit=per_kind + 1, offset=offset, floor=floor))).rows
-            except Exception as exc:  # a query timing out or an FTS5 error: say so, keep other kinds
-                error = f"{table.search.kind}: {exc}"
-                continue
-            rows = [dict(r) for r in rows]
-            counts[name] = (len(rows[:per_kind]), len(rows) > per_kind)
-            for row in rows[:per_kind]:
-                row["kind_label"] = table.search.kind
-                row["snippet_html"] = search.snippet_html(row["snippet"])
-                row["title"] = row["title"] or f"{name} {row['id']}"
-                row["url"] = record_path(datasette, db.name, name, row["id"])
-                results.append(row)
-        if page_no == 1:
-            try:
-                named, tagged = await add_tagged(datasette, db, q, match, chosen, results, per_kind)
-            except Exception as exc:  # a time limit: the ranked matches still show
-                error = f"Tagged documents: {exc}"
-        results.sort(key=lambda r: r["rank"])
+    chosen = [kinds[kind]] if kind in kinds else None
+    per_kind = per_kind if chosen is None else per_kind * 2
+    offset = (page_no - 1) * per_kind if chosen else 0
+    return await db.execute_fn(lambda conn: search.search(conn, q, kinds=chosen, per_kind=per_kind, offset=offset)), per_kind
+
+
+def _hit_url(datasette, db, hit):
+    if hit.kind == "bills":
+        return datasette.urls.row(db.name, "bills", str(hit.id))
+    return record_path(datasette, db.name, hit.kind, hit.id)
+
+
+async def search_page(request, datasette):
+    db = await tracker_db(datasette)
+    await check_view(datasette, request, db)
+    q, kind, page_no = _search_args(request)
+    kinds = {t.name: t for t in schema.searched()}
+    found, error = search.Results(q=q, match=""), None
+    if q:
+        try:
+            found, _ = await _run_search(datasette, db, q, kind, page_no, SEARCH_PER_KIND)
+        except Exception as exc:  # a query timing out or an FTS5 error: say so
+            error = str(exc)
+    for hit in found.records + found.hits:
+        hit.url = _hit_url(datasette, db, hit)
+        hit.snippet_html = hit.note if hit.why == "tagged" else search.snippet_html(hit.snippet)
+    for n in found.named:
+        n["url"] = pages.entity_path(datasette, n["label"], n["id"])
+    query = lambda **extra: datasette.urls.path("/-/search") + "?" + urllib.parse.urlencode({"q": q, **extra})
     facets = [
         {
             "kind": name,
             "label": table.search.kind,
-            "count": counts.get(name, (0, False)),
-            "counted": name in counts or name in tagged,
-            "tagged": tagged.get(name, 0),
-            "url": datasette.urls.path("/-/search") + "?" + urllib.parse.urlencode({"q": q, "kind": name}),
+            "count": found.counts.get(name),
+            "tagged": found.tagged.get(name, 0),
+            "url": query(kind=name),
             "selected": name == kind,
         }
         for name, table in kinds.items()
@@ -121,81 +149,59 @@ async def search_page(request, datasette):
     context = {
         "q": q,
         "kind": kind if kind in kinds else "",
-        "results": results,
+        "results": found.hits,
+        "records": found.records,
+        "total": sum(found.counts.values()),
         "facets": facets,
         "error": error,
         "page_no": page_no,
-        "next_url": (
-            datasette.urls.path("/-/search")
-            + "?"
-            + urllib.parse.urlencode({"q": q, "kind": kind, "page": page_no + 1, **({"exact": 1} if exact else {})})
-            if kind in kinds and counts.get(kind, (0, False))[1]
-            else None
-        ),
+        "next_url": query(kind=kind, page=page_no + 1) if kind in kinds and found.more.get(kind) else None,
         "indexed": [t.search.kind for t in kinds.values()],
-        "named": named,
-        "windowed": windowed,
-        "window": search.RANK_WINDOW,
-        "exact_url": datasette.urls.path("/-/search") + "?" + urllib.parse.urlencode({"q": q, "kind": kind, "exact": 1}),
+        "fallback": [kinds[k].search.kind for k, v in found.indexed.items() if not v],
+        "named": found.named,
+        "export_json": datasette.urls.path("/-/search.json") + "?" + urllib.parse.urlencode({"q": q, **({"kind": kind} if kind else {})}),
+        "export_csv": datasette.urls.path("/-/search.csv") + "?" + urllib.parse.urlencode({"q": q, **({"kind": kind} if kind else {})}),
         "database": db.name,
         "feed_url": feed_path(datasette),
     }
     return await render(datasette, request, "tracker_search.html", context)
 
 
-async def add_tagged(datasette, db, q, match, chosen, results, per_kind):
-    """Add to ``results`` the documents tagged with a supplier or provision the query names, not matched by its words.
+EXPORT_COLUMNS = ("why", "kind", "id", "title", "context", "decision", "decision_code", "lead_sponsor", "lead_sponsor_id",
+                  "rank", "note", "snippet", "url")
 
-    ``chosen``: ``{kind: schema.Table}`` searched. Returns ``(named, counts)``: the entities
-    named (with their page) and ``{kind: tagged hits added}``.
-    """
-    counts = {}
-    term = search.entity_term(q)
-    if not term:
-        return [], counts
-    named = [dict(r) for r in (await db.execute(search.NAMED_ENTITIES_SQL, {"t": term, "slug": search.slug(term)})).rows]
-    for n in named:
-        n["url"] = pages.entity_path(datasette, n["label"], n["id"])
-    by_label = {}
-    for n in named:
-        by_label.setdefault(n["label"], []).append(n["id"])
-    names = {(n["label"], n["id"]): n["name"] or n["id"] for n in named}
-    for kind, table in chosen.items():
-        found = {}
-        for label, ids in by_label.items():
-            rows = await db.execute(search.TAGGED_DOCS_SQL, {"kind": kind, "label": label, "ids": json.dumps(ids), "limit": per_kind * 10})
-            for r in rows.rows:
-                texts, entities = found.get(r["id"], ("", []))
-                entities = entities + [names.get((label, e), e) for e in (r["entities"] or "").split(",") if e]
-                found[r["id"]] = (",".join(x for x in (texts, r["texts"]) if x), entities)
-        if not found:
-            continue
-        matched = {r["id"] for r in (await db.execute(search.fts_matched_sql(table), {"q": match, "ids": json.dumps(list(found))})).rows}
-        extra = [i for i in found if i not in matched][:per_kind]
-        if not extra:
-            continue
-        rows = {str(r["id"]): dict(r) for r in (await db.execute(search.titles_sql(table), {"ids": json.dumps(extra)})).rows}
-        for position, doc_id in enumerate(extra):
-            row = rows.get(doc_id)
-            if row is None:
-                continue
-            row.update(
-                kind_label=table.search.kind,
-                snippet_html=search.tagged_snippet(sorted(set(found[doc_id][1])), found[doc_id][0]),
-                rank=1_000_000 + position,  # after every ranked match
-                url=record_path(datasette, db.name, kind, row["id"]),
-                tagged=True,
-            )
-            results.append(row)
-        counts[kind] = len(extra)
-    return named, counts
+
+async def search_export(request, datasette):
+    """``/-/search.json`` and ``/-/search.csv``: the search's records, references and up to
+    ``SEARCH_EXPORT_PER_KIND`` ranked matches of each kind, with the exact counts (JSON)."""
+    db = await tracker_db(datasette)
+    await check_view(datasette, request, db)
+    q, kind, _ = _search_args(request)
+    found, _ = await _run_search(datasette, db, q, kind, 1, SEARCH_EXPORT_PER_KIND)
+    rows = []
+    for hit in found.records + found.hits:
+        row = {c: getattr(hit, c, None) for c in EXPORT_COLUMNS}
+        row["url"] = datasette.absolute_url(request, _hit_url(datasette, db, hit))
+        row["snippet"] = search.plain_snippet(hit.snippet)
+        row["note"] = search.plain_snippet(str(hit.note)) if hit.note is not None else None
+        rows.append(row)
+    if request.url_vars["format"] == "json":
+        body = {"q": q, "query": found.match, "counts": found.counts, "more": found.more, "rows": rows}
+        return Response.json(body)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": 'attachment; filename="search.csv"'})
 
 
 # --- pages ----------------------------------------------------------------
 
 
-def page_route(load, template, noun, url_var, extra):
-    """A view: the record's page from ``load(datasette, db, id)``, with ``extra(datasette, db, page)``'s links."""
+def page_route(load, template, noun, url_var, extra, table=None):
+    """A view: the record's page from ``load(datasette, db, id)``, with ``extra(datasette, db, page)``'s links
+    (and, for a record of ``table``, its page on Parliament's own website as ``human_url``)."""
 
     async def view(request, datasette):
         db = await tracker_db(datasette)
@@ -205,6 +211,8 @@ def page_route(load, template, noun, url_var, extra):
         if page is None:
             raise NotFound(f"No {noun} {record_id}")
         page.update({"database": db.name, **common_links(datasette, db), **extra(datasette, db, record_id, page)})
+        if table is not None:
+            page.setdefault("human_url", await story.human_url(db, table, record_id))
         page["item"] = page
         return await render(datasette, request, template, page)
 
@@ -237,8 +245,8 @@ def member_links(datasette, db, record_id, page):
     }
 
 
-amendment_page = page_route(pages.amendment, "tracker_amendment.html", "amendment", "amendment_id", tabled_links)
-member_page = page_route(pages.member, "tracker_member.html", "member", "member_id", member_links)
+amendment_page = page_route(versions_pages.amendment, "tracker_amendment.html", "amendment", "amendment_id", tabled_links, table="amendments")
+member_page = page_route(positions_pages.member, "tracker_member.html", "member", "member_id", member_links, table="members")
 
 
 def _entity_link(datasette, label, entity_id, name):
@@ -265,6 +273,94 @@ def entity_route(table):
         }
 
     return page_route(load, "tracker_entity.html", noun, "entity_id", links)
+
+
+# --- a bill's story: bill, debate and division pages -------------------------
+
+bill_page = page_route(story.bill, "tracker_bill.html", "bill", "bill_id", lambda datasette, db, record_id, page: {
+    "row_url": datasette.urls.row(db.name, "bills", str(record_id)),
+    "feed_url": feed_path(datasette, record_id),
+})
+debate_page = page_route(story.debate, "tracker_debate.html", "debate", "debate_id", lambda datasette, db, record_id, page: {
+    "row_url": datasette.urls.row(db.name, "debates", tilde_encode(str(record_id))),
+})
+division_page = page_route(story.division, "tracker_division.html", "division", "division_id", lambda datasette, db, record_id, page: {
+    "row_url": datasette.urls.row(db.name, "divisions", tilde_encode(str(record_id))),
+})
+
+
+# --- the home page, the member finder and the alerts page -----------------------
+
+BROWSE = (("bills", "Bills"), ("amendments", "Amendments"), ("members", "MPs and peers"), ("divisions", "Divisions"), ("debates", "Debates"))
+
+
+async def home_page(request, datasette):
+    """A door for each user: search (researchers), find an MP or peer (campaigners), alerts (staff)."""
+    try:
+        db = await tracker_db(datasette)
+    except NotFound:  # Datasette serving other databases with the plugin installed: its own index
+        from datasette.views.index import IndexView
+
+        return await IndexView(datasette).get(request)
+    await check_view(datasette, request, db)
+    bills = await pages.many(db, "SELECT bill_id, short_title, current_stage, is_act FROM bills ORDER BY last_update DESC, bill_id LIMIT 20")
+    for b in bills:
+        b["url"] = record_path(datasette, db.name, "bills", b["bill_id"])
+    counts = {}
+    for table, _ in BROWSE:
+        counts[table] = (await pages.one(db, f"SELECT count(*) AS n FROM [{table}]"))["n"]
+    context = {
+        "database": db.name,
+        "bills": bills,
+        "browse": [{"label": label, "url": datasette.urls.table(db.name, table), "count": counts[table]} for table, label in BROWSE],
+        "find_url": datasette.urls.path("/-/members/find"),
+        "alerts_url": datasette.urls.path("/-/alerts"),
+        "search_url": datasette.urls.path("/-/search"),
+        "database_url": datasette.urls.database(db.name),
+        "feed_url": feed_path(datasette),
+        "metadata": datasette.metadata(),
+        "sample": await is_sample(db),
+    }
+    return await render(datasette, request, "tracker_home.html", context)
+
+
+async def find_member(request, datasette):
+    """Members by any name they have had: JSON for the home page's autocomplete, a list without scripts."""
+    db = await tracker_db(datasette)
+    await check_view(datasette, request, db)
+    q = (request.args.get("q") or "").strip()[:100]
+    found = await story.find_members(datasette, db, q)
+    if request.url_vars.get("format") == "json":
+        keep = ("member_id", "name", "party", "house", "constituency", "matched_name", "url")
+        return Response.json({"q": q, "members": [{k: m[k] for k in keep} for m in found], "sample": await is_sample(db)})
+    if len(found) == 1 and request.args.get("go"):
+        return Response.redirect(found[0]["url"])
+    return await render(datasette, request, "tracker_find_member.html",
+                        {"q": q, "members": found, "database": db.name, "find_url": datasette.urls.path("/-/members/find")})
+
+
+async def alerts_page(request, datasette):
+    """How staff follow changes: the Atom feeds the site serves, and watches by email, webhook or Atom."""
+    db = await tracker_db(datasette)
+    await check_view(datasette, request, db)
+    bills = await pages.many(db, "SELECT bill_id, short_title FROM bills ORDER BY bill_id LIMIT 50")
+    for b in bills:
+        b["feed_url"] = feed_path(datasette, b["bill_id"])
+        b["url"] = record_path(datasette, db.name, "bills", b["bill_id"])
+    watches = []
+    if "watches" in await db.table_names():
+        watches = await pages.many(db, "SELECT name FROM watches WHERE atom ORDER BY name LIMIT 100")
+        for w in watches:
+            w["feed_url"] = datasette.urls.path(f"/-/watch/{urllib.parse.quote(str(w['name']))}.atom")
+    context = {
+        "database": db.name,
+        "feed_url": feed_path(datasette),
+        "bills": bills,
+        "watches": watches,
+        "changes_url": datasette.urls.table(db.name, "changes"),
+        "changes_since_url": datasette.urls.database(db.name) + "/changes_since",
+    }
+    return await render(datasette, request, "tracker_alerts.html", context)
 
 
 # --- feeds ----------------------------------------------------------------
@@ -299,6 +395,7 @@ async def changes_feed(request, datasette):
         self_url=datasette.absolute_url(request, feed_path(datasette)),
         alternate_url=datasette.absolute_url(request, datasette.urls.table(db.name, "changes")),
         entries=_entries(datasette, request, db.name, rows),
+        sample_note=SAMPLE_NOTE if await is_sample(db) else None,
     )
     return atom_response(xml)
 
@@ -319,6 +416,7 @@ async def bill_feed(request, datasette):
         self_url=url,
         alternate_url=datasette.absolute_url(request, datasette.urls.row(db.name, "bills", str(bill_id))),
         entries=_entries(datasette, request, db.name, rows),
+        sample_note=SAMPLE_NOTE if await is_sample(db) else None,
     )
     return atom_response(xml)
 
@@ -360,6 +458,7 @@ async def render_atom(datasette, request, database, table, query_name, columns, 
             self_url=self_url,
             alternate_url=html_url,
             entries=entries,
+            sample_note=SAMPLE_NOTE if await is_sample(datasette.get_database(database)) else None,
         )
     )
 
@@ -374,9 +473,33 @@ def prepare_connection(conn):
 
 
 @hookimpl
+def startup(datasette):
+    """Datasette 0.65's default error handler prints every exception with ``rich`` when rich is
+    installed, outside an ``except`` block, which rich 14 and later refuse with a ValueError: every
+    404 became a 500. Without rich it renders its error page as it should (a test checks a 404 is a
+    404). Set here, not at import: the plugin module may be imported before Datasette's own plugins."""
+    from datasette import handle_exception as default_handler
+
+    default_handler.rich = None
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    # ``{{ code|decision }}``: an amendment's decision as people say it ("Negatived on division").
+    env.filters["decision"] = Decision.readable_name
+
+
+@hookimpl
 def register_routes():
     return [
+        (r"^/$", home_page),
+        (r"^/-/alerts$", alerts_page),
+        (r"^/-/members/find(\.(?P<format>json))?$", find_member),
+        (r"^/-/bill/(?P<bill_id>\d+)$", bill_page),
+        (r"^/-/debate/(?P<debate_id>[^/]+)$", debate_page),
+        (r"^/-/division/(?P<division_id>[^/]+)$", division_page),
         (r"^/-/search$", search_page),
+        (r"^/-/search\.(?P<format>json|csv)$", search_export),
         (r"^/-/amendment/(?P<amendment_id>\d+)$", amendment_page),
         (r"^/-/member/(?P<member_id>\d+)$", member_page),
         (r"^/-/supplier/(?P<entity_id>[^/]+)$", entity_route(schema.with_page("supplier"))),
@@ -384,6 +507,8 @@ def register_routes():
         (r"^/-/feeds/changes\.atom$", changes_feed),
         (r"^/-/feeds/bill/(?P<bill_id>\d+)\.atom$", bill_feed),
         (r"^/-/watch/(?P<name>[^/]+)\.atom$", watch_feed.watch_feed),
+        *versions_pages.ROUTES,
+        *positions_pages.ROUTES,
     ]
 
 
@@ -409,11 +534,21 @@ def _key_columns():
 
 
 @hookimpl
-def render_cell(row, value, column, table, datasette):
+def render_cell(row, value, column, table, database, datasette):
     """Link names to the publication's pages: in tables, the column the schema names; in queries, the key columns."""
     if value is None:
         return None
     if table is not None:
+        declared = schema.TABLES.get(table)
+        if declared is not None and column in declared.any_record:
+            try:
+                record_table = row[declared.any_record[column]]
+            except (KeyError, IndexError):
+                return None
+            if record_table in schema.TABLES:
+                path = record_path(datasette, database, record_table, value)
+                return Markup('<a href="{}">{}</a>').format(path, value)
+            return None
         target = _linked_columns().get((table, column))
         if target is None:
             return None
@@ -447,6 +582,11 @@ def extra_template_vars(view_name, request, datasette, table, database):
 
     async def inner():
         found = {
+            "tracker_sample": await sample_flag(datasette),
+            "tracker_sample_note": SAMPLE_NOTE,
+            "tracker_home_url": datasette.urls.path("/"),
+            "tracker_alerts_url": datasette.urls.path("/-/alerts"),
+            "tracker_human_url": None,
             "tracker_search_url": datasette.urls.path("/-/search"),
             "tracker_feed_url": feed_path(datasette),
             "tracker_bill_feed_url": bill_feed_url,
@@ -454,12 +594,66 @@ def extra_template_vars(view_name, request, datasette, table, database):
             "tracker_page_label": page_label,
             "tracker_item": None,
         }
+        if view_name == "row" and declared and declared.human_url and pks and database:
+            found["tracker_human_url"] = await story.human_url(datasette.get_database(database), table, tilde_decode(pks))
         if view_name == "row" and declared and declared.tabled and not declared.page and pks.isdigit() and database:
             db = datasette.get_database(database)
-            item = await pages.tabled(datasette, db, table, int(pks))
+            item = await versions_pages.with_text_changes(datasette, db, await pages.tabled(datasette, db, table, int(pks)))
             if item is not None:
-                item.update({**common_links(datasette, db), **tabled_links(datasette, db, pks, item), "row_url": "#full-record"})
+                item.update({**common_links(datasette, db), **tabled_links(datasette, db, pks, item), "row_url": "#full-record",
+                             "human_url": found["tracker_human_url"]})
                 found["tracker_item"] = item
         return found
 
     return inner
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """On the demo sample, every response says so: a ``Tracker-Dataset: sample`` header, and a
+    ``"tracker_dataset": "sample"`` key in every JSON object Datasette returns (the pages show the banner)."""
+
+    def wrap(app):
+        async def flagged(scope, receive, send):
+            if scope["type"] != "http" or not await sample_flag(datasette):
+                await app(scope, receive, send)
+                return
+            start = None
+            body = []
+
+            async def wrapped_send(event):
+                nonlocal start
+                if event["type"] == "http.response.start":
+                    headers = [*event.get("headers", []), (b"tracker-dataset", runs.SAMPLE.encode())]
+                    start = {**event, "headers": headers}
+                    if not _is_json(headers):
+                        await send(start)
+                        start = None
+                    return
+                if start is None:  # not JSON: passed through as it streams
+                    await send(event)
+                    return
+                body.append(event.get("body", b""))
+                if event.get("more_body"):
+                    return
+                payload = b"".join(body)
+                try:
+                    data = json.loads(payload)
+                except ValueError:
+                    data = None
+                if isinstance(data, dict):
+                    data.setdefault("tracker_dataset", runs.SAMPLE)
+                    payload = json.dumps(data, default=str).encode()
+                headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+                await send({**start, "headers": [*headers, (b"content-length", str(len(payload)).encode())]})
+                await send({"type": "http.response.body", "body": payload})
+
+            await app(scope, receive, wrapped_send)
+
+        return flagged
+
+    return wrap
+
+
+def _is_json(headers):
+    return any(k.lower() == b"content-type" and v.split(b";")[0].strip() == b"application/json" for k, v in headers)

@@ -79,7 +79,7 @@ def secret_columns(db_path):
 
 
 def canned_query(name):
-    """The canned query ``queries/<name>.sql`` as Datasette metadata: ``{title, description, sql}``.
+    """The canned query ``queries/<name>.sql`` as Datasette metadata: ``{title, description, sql, hide_sql}``.
 
     The file opens with a comment: its first line is the title, the lines after it the
     description; the SQL follows.
@@ -90,7 +90,9 @@ def canned_query(name):
         header.append(lines.pop(0)[2:].strip())
     if not header or not header[0]:
         raise ServeError(f"{QUERIES / name}.sql: the query has no title (a first comment line)")
-    return {"title": header[0], "description": " ".join(line for line in header[1:] if line), "sql": "\n".join(lines).strip()}
+    # The SQL starts folded away (a link shows it): a visitor reads the description, then the form.
+    return {"title": header[0], "description": " ".join(line for line in header[1:] if line), "sql": "\n".join(lines).strip(),
+            "hide_sql": True}
 
 
 def build_metadata(db_path, *, name=None):

@@ -37,7 +37,7 @@ def entries(datasette, request, events) -> list:
 
 
 async def watch_feed(request, datasette):
-    from tracker.publish.plugin import FEED_LIMIT, atom_response, check_view, tracker_db
+    from tracker.publish.plugin import FEED_LIMIT, SAMPLE_NOTE, atom_response, check_view, is_sample, tracker_db
 
     db = await tracker_db(datasette)
     await check_view(datasette, request, db)
@@ -58,5 +58,6 @@ async def watch_feed(request, datasette):
         self_url=datasette.absolute_url(request, path),
         alternate_url=datasette.absolute_url(request, datasette.urls.path("/")),
         entries=entries(datasette, request, events),
+        sample_note=SAMPLE_NOTE if await is_sample(db) else None,
     )
     return atom_response(xml)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
+import urllib.parse
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
@@ -36,6 +38,21 @@ def open_db(path: str | os.PathLike[str]) -> sqlite_utils.Database:
     db.execute("PRAGMA journal_mode = WAL")
     migrations.apply(db)
     return db
+
+
+def open_reader(path: str | os.PathLike[str]) -> sqlite_utils.Database:
+    """A read-only connection to an existing tracker database, for a process that reads beside
+    the one writing it (``tracker tag --jobs``): it cannot write, and never migrates."""
+    uri = "file:" + urllib.parse.quote(os.path.abspath(os.fspath(path))) + "?mode=ro"
+    return sqlite_utils.Database(sqlite3.connect(uri, uri=True, isolation_level=None))
+
+
+def database_path(db: sqlite_utils.Database) -> str | None:
+    """The file of ``db``'s main database, or None when it is in memory."""
+    for _seq, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return file or None
+    return None
 
 
 @contextlib.contextmanager

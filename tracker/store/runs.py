@@ -81,6 +81,12 @@ def mark_interrupted(db: sqlite_utils.Database) -> int:
     return cursor.rowcount
 
 
+# The ``sync_state`` key saying what a database was built from; ``SAMPLE``: the bundled demo
+# sample (texts written for it, not Hansard). A database built by ``tracker sync`` has no such key.
+DATASET_KEY = "dataset"
+SAMPLE = "sample"
+
+
 def start_run(db: sqlite_utils.Database, sources: str, archive_path: str | None = None) -> int:
     """Open a ``sync_runs`` row (status ``running``) and return its id."""
     with transaction(db):
@@ -143,3 +149,13 @@ class HttpCache:
                 " body = excluded.body, content_type = excluded.content_type, fetched_at = excluded.fetched_at",
                 [url, etag, last_modified, body, content_type, utcnow()],
             )
+
+
+def mark_sample(db: sqlite_utils.Database, run_id: int) -> None:
+    """Record that the database holds the bundled sample, so the site can say so on every page."""
+    with transaction(db):
+        set_state(db, DATASET_KEY, SAMPLE, run_id=run_id)
+
+
+def is_sample(db: sqlite_utils.Database) -> bool:
+    return get_state(db, DATASET_KEY) == SAMPLE

@@ -90,6 +90,12 @@ class Table:
     search: Search | None = None
     tagging: Tagging | None = None
     counted: bool = False  # ``tracker status`` counts its rows
+    # SQL: the record's page on Parliament's own website (bills.parliament.uk, hansard.parliament.uk ...),
+    # which people read and cite; ``source_url`` keeps the API response it was read from.
+    human_url: str | None = None
+    # Columns holding the id of a record of any table: column -> the column naming that table
+    # (a change's ``record_id`` and ``table_name``); the pages link each to its record.
+    any_record: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -187,9 +193,12 @@ _STAGE_CONTEXT: dict[str, Any] = dict(date="COALESCE(s.first_sitting, s.last_sit
 
 declare(
     Table("sync_runs", key="id"),
-    Table("bills", key="bill_id", tracked=True, bill="bill_id", counted=True, label="t.short_title"),
+    Table("bills", key="bill_id", tracked=True, bill="bill_id", counted=True, label="t.short_title",
+          page=Page("bill", link_column="short_title", numeric=True),
+          human_url="'https://bills.parliament.uk/bills/' || t.bill_id"),
     Table("bill_stages", key="bill_stage_id", links={"bill_id": "bills"}, tracked=True, bill="bill_id", counted=True,
-          label="t.description || COALESCE(', ' || t.house, '')"),
+          label="t.description || COALESCE(', ' || t.house, '')",
+          human_url="'https://bills.parliament.uk/bills/' || t.bill_id || '/stages/' || t.bill_stage_id"),
     Table("amendments", key="amendment_id",
           links={"bill_id": "bills", "bill_stage_id": "bill_stages", "lead_sponsor_id": "members"},
           tracked=True, bill="bill_id", members=("lead_sponsor_id",), counted=True,
@@ -197,6 +206,8 @@ declare(
           page=Page("amendment", link_column="number", numeric=True, views=("amendments_overview",)),
           mentioned=Mentioned(Label.REFERENCE, by_entity_id=False),
           tabled=Tabled(sponsors="amendment_sponsors", noun="'Amendment'"),
+          human_url="'https://bills.parliament.uk/bills/' || t.bill_id || '/stages/' || t.bill_stage_id"
+                    " || '/amendments/' || t.amendment_id",
           search=Search("Amendments", (("number", 10.0), ("summary", 4.0), ("text", 1.0), ("explanatory_text", 1.0))),
           tagging=Tagging(("summary", "text", "explanatory_text"), **_STAGE_CONTEXT)),
     Table("amendment_sponsors", key=("amendment_id", "member_id"), links={"amendment_id": "amendments", "member_id": "members"},
@@ -208,21 +219,27 @@ declare(
           label="COALESCE(t.type, 'Motion') || ' ' || COALESCE(t.number, '?')" + _AT_STAGE,
           mentioned=Mentioned(Label.REFERENCE, by_entity_id=False),
           tabled=Tabled(sponsors="pingpong_sponsors", noun="COALESCE(t.type, 'Motion')"),
+          human_url="'https://bills.parliament.uk/bills/' || t.bill_id || '/stages/' || t.bill_stage_id",
           search=Search("Ping-pong motions and amendments", (("number", 10.0), ("summary", 4.0), ("text", 1.0))),
           tagging=Tagging(("summary", "text"), **_STAGE_CONTEXT)),
     Table("pingpong_sponsors", key=("pingpong_item_id", "member_id"), links={"pingpong_item_id": "pingpong_items", "member_id": "members"},
           members=("member_id",)),
     Table("members", key="member_id", tracked=True, counted=True, label="t.name",
+          human_url="'https://members.parliament.uk/member/' || t.member_id",
           page=Page("member", link_column="name", numeric=True), mentioned=Mentioned(Label.MEMBER)),
     Table("member_names", key="id", links={"member_id": "members"}),
     Table("debates", key="debate_id", links={"parent_debate_id": "debates", "bill_id": "bills", "bill_stage_id": "bill_stages"},
           tracked=True, bill="bill_id", counted=True,
-          label="COALESCE(t.title, 'Debate') || COALESCE(', ' || t.date, '')"),
+          label="COALESCE(t.title, 'Debate') || COALESCE(', ' || t.date, '')",
+          page=Page("debate", link_column="title"),
+          human_url="'https://hansard.parliament.uk/' || t.house || '/' || t.date || '/debates/' || t.debate_id"),
     Table("contributions", key="contribution_id", links={"debate_id": "debates", "member_id": "members"},
           tracked=True, members=("member_id",), counted=True,
           label="'Speech by ' || COALESCE(t.attributed_to, 'an unattributed speaker')",
           context="(SELECT COALESCE(d.title, 'Debate') || COALESCE(', ' || d.date, '') FROM debates d WHERE d.debate_id = t.debate_id)",
           search=Search("Debate contributions", (("attributed_to", 2.0), ("text", 1.0))),
+          human_url="(SELECT 'https://hansard.parliament.uk/' || e.house || '/' || e.date || '/debates/' || e.debate_id"
+                    " FROM debates e WHERE e.debate_id = t.debate_id) || COALESCE('#contribution-' || t.external_id, '')",
           tagging=Tagging(("text",), date="e.date", house="e.house", stage="e.bill_stage_id",
                           joins="LEFT JOIN debates e ON e.debate_id = t.debate_id")),
     Table("contribution_amendments", key="rowid",
@@ -230,7 +247,9 @@ declare(
     Table("divisions", key="division_id",
           links={"bill_id": "bills", "bill_stage_id": "bill_stages", "amendment_id": "amendments", "pingpong_item_id": "pingpong_items"},
           tracked=True, bill="bill_id", counted=True,
-          label="'Division: ' || COALESCE(t.title, t.division_id) || COALESCE(', ' || t.date, '')"),
+          label="'Division: ' || COALESCE(t.title, t.division_id) || COALESCE(', ' || t.date, '')",
+          page=Page("division", link_column="title"),
+          human_url="'https://votes.parliament.uk/votes/' || lower(t.house) || '/division/' || t.api_division_id"),
     Table("division_votes", key=("division_id", "member_id"), links={"division_id": "divisions", "member_id": "members"},
           members=("member_id",), counted=True),
     Table("bill_clauses", key="clause_id", links={"bill_id": "bills"}, tracked=True, bill="bill_id", counted=True,
@@ -243,12 +262,14 @@ declare(
           tracked=True, bill="bill_id", members=("asking_member_id", "answering_member_id"), counted=True,
           label="'Question ' || COALESCE(t.uin, '') || COALESCE(': ' || t.heading, '')",
           search=Search("Written questions", (("uin", 10.0), ("heading", 4.0), ("question_text", 1.0), ("answer_text", 1.0))),
+          human_url="'https://questions-statements.parliament.uk/written-questions/detail/' || t.date_tabled || '/' || t.uin",
           tagging=Tagging(("heading", "question_text", "answer_text"), date="t.date_tabled", house="t.house",
                           field_dates={"answer_text": "COALESCE(t.date_answered, t.date_tabled)"})),
     Table("written_statements", key="statement_id", links={"member_id": "members", "bill_id": "bills"},
           tracked=True, bill="bill_id", members=("member_id",), counted=True,
           label="'Statement ' || COALESCE(t.uin, '') || COALESCE(': ' || t.title, '')",
           search=Search("Written statements", (("title", 4.0), ("text", 1.0))),
+          human_url="'https://questions-statements.parliament.uk/written-statements/detail/' || t.date || '/' || t.uin",
           tagging=Tagging(("title", "text"), date="t.date", house="t.house")),
     # Which search (a bill's title or a watch term) found each question or statement.
     Table("written_matches", key="rowid", links={"question_id": "written_questions", "statement_id": "written_statements"}),
@@ -259,20 +280,24 @@ declare(
     Table("provisions", key="provision_id", links={"parent_id": "provisions"}, tracked=True, label="t.name",
           page=Page("provision", link_column="name"), mentioned=Mentioned(Label.PROVISION)),
     # Derived by the tagger: the typed columns are the links a mention's page and search follow.
-    Table("mentions", key="id", counted=True,
+    Table("mentions", key="id", counted=True, any_record={"doc_id": "doc_table"},
           links={"member_id": "members", "supplier_id": "suppliers", "provision_id": "provisions",
                  "amendment_id": "amendments", "pingpong_item_id": "pingpong_items"}),
-    Table("nlp_documents", key=("doc_table", "doc_id", "field")),
+    Table("nlp_documents", key=("doc_table", "doc_id", "field"), any_record={"doc_id": "doc_table"}),
     # Bill versions (m0006): the publications, each print's clauses, the changes between prints and their amendments.
     Table("publications", key="publication_id", links={"bill_id": "bills"}, tracked=True, bill="bill_id",
           label="COALESCE(t.title, 'Publication ' || t.publication_id)"),
     Table("bill_versions", key="version_id", links={"bill_id": "bills", "publication_id": "publications", "bill_stage_id": "bill_stages"},
-          tracked=True, bill="bill_id", label="COALESCE(t.label, t.version_id)"),
+          tracked=True, bill="bill_id", label="COALESCE(t.label, t.version_id)", page=Page("version", link_column="label")),
     Table("clauses", key="clause_key", links={"version_id": "bill_versions", "parent_key": "clauses"}, tracked=True,
+          page=Page("clause", link_column="heading"),
           label="COALESCE(t.kind, 'clause') || ' ' || COALESCE(t.number, '') || COALESCE(': ' || t.heading, '')"
                 " || COALESCE(' (' || (SELECT v.label FROM bill_versions v WHERE v.version_id = t.version_id) || ')', '')",
-          # Indexed for Datasette's table search; the search page ranks the bill's text through bill_clauses.
-          search=Search(None, (("number", 10.0), ("heading", 4.0), ("text", 1.0)))),
+          # Every print's text on the search page, beside the Act's sections (bill_clauses).
+          search=Search("Bill text (every print)", (("number", 10.0), ("heading", 4.0), ("text", 1.0))),
+          # Tagged like every other text, in the context of its print: its date, House and the stage it follows.
+          tagging=Tagging(("heading", "text"), date="v.date", house="v.house", stage="v.bill_stage_id",
+                          joins="LEFT JOIN bill_versions v ON v.version_id = t.version_id")),
     Table("clause_changes", key="id",
           links={"bill_id": "bills", "from_version": "bill_versions", "to_version": "bill_versions",
                  "from_clause": "clauses", "to_clause": "clauses"},
@@ -309,7 +334,13 @@ declare(
     Table("watches", key="id", label="t.name"),
     Table("alert_events", key="event_id", links={"bill_id": "bills"}, bill="bill_id", label="t.title"),
     Table("alert_deliveries", key="id"),
-    Table("changes", key="id", links={"sync_run_id": "sync_runs", "bill_id": "bills"}, bill="bill_id", counted=True),
+    Table("changes", key="id", links={"sync_run_id": "sync_runs", "bill_id": "bills"}, bill="bill_id", counted=True,
+          any_record={"record_id": "table_name"}),
+    # The search index beside FTS5 (m0013, tracker/store/searchindex.py): derived, rebuilt when stale.
+    Table("search_generations", key="table_name"),
+    Table("search_index", key="table_name"),
+    Table("search_terms", key=("table_name", "term")),
+    Table("search_blocks", key=("table_name", "term", "block")),
     Table("sync_state", key="key"),
     Table("http_cache", key="url"),
 )

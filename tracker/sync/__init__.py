@@ -99,6 +99,7 @@ def _run_locked(db, steps, *, sources, replay, archive_dir, full, rate_limit, pr
     try:
         for step in steps:
             step(run)
+        store.refresh_search_index(db, progress=progress)  # the search index in step with what the run wrote
         status = RunStatus.PARTIAL if run.errors else RunStatus.OK
         if as_of and (held is None or as_of > held):
             with store.transaction(db):

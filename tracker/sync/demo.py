@@ -46,4 +46,6 @@ def build_demo(db_path: str, *, progress=None):
     """Replay the recorded sync of the bundled sample into ``db_path`` and return the finished run."""
     db = store.open_db(db_path)
     with real_service_roots():
-        return run_sync(db, demo_steps(), sources="demo sample", replay=[SAMPLE_ARCHIVE], progress=progress)
+        run = run_sync(db, demo_steps(), sources="demo sample", replay=[SAMPLE_ARCHIVE], progress=progress)
+    store.mark_sample(db, run.run_id)
+    return run

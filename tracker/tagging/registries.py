@@ -41,6 +41,7 @@ def registry_listings(data_dir: Path | str | None = None) -> tuple[list[Listing]
     suppliers_path, provisions_path = data_dir / "suppliers.jsonl", data_dir / "provisions.jsonl"
     suppliers = read_jsonl(suppliers_path)
     provisions = read_jsonl(provisions_path)
+    suppliers_url, provisions_url = _source_url(suppliers_path), _source_url(provisions_path)
     supplier_rows, flag_rows, seen = [], [], set()
     for s in suppliers:
         flags = {f["flag"] for f in s.get("risk_flags", ())}
@@ -50,11 +51,11 @@ def registry_listings(data_dir: Path | str | None = None) -> tuple[list[Listing]
             "country": s.get("country"), "sector": s.get("sector"),
             **{flag: int(flag in flags) for flag in RISK_FLAGS},
             "risk_flags": json.dumps(s.get("risk_flags", []), ensure_ascii=False),
-            "source_url": _source_url(suppliers_path),
+            "source_url": suppliers_url,
         })
         for f in s.get("risk_flags", ()):
             row = {"supplier_id": s["supplier_id"], "flag": f["flag"], "source": f.get("source"), "url": f.get("url"),
-                   "date": f.get("date"), "note": f.get("note"), "source_url": _source_url(suppliers_path)}
+                   "date": f.get("date"), "note": f.get("note"), "source_url": suppliers_url}
             key = tuple(row[c] for c in FLAG_KEY)
             if key in seen:
                 raise TrackerError(f"{suppliers_path}: {s['supplier_id']} lists flag {f['flag']} from one source twice",
@@ -63,7 +64,7 @@ def registry_listings(data_dir: Path | str | None = None) -> tuple[list[Listing]
             flag_rows.append(row)
     provision_rows = [
         {**{k: p.get(k) for k in ("provision_id", "name", "description", "legal_source", "parent_id")},
-         "source_url": _source_url(provisions_path)}
+         "source_url": provisions_url}
         for p in provisions
     ]
     listings: list[Listing] = [("suppliers", supplier_rows, None), ("supplier_risk_flags", flag_rows, FLAG_KEY),

@@ -29,14 +29,20 @@ def change_title(change) -> str:
     return f"{where} ({change.kind})" + (f"  {heading}" if heading else "")
 
 
+def unexplained_line(kind: str) -> str | None:
+    """What an unattributed change of ``kind`` is called (None: an unchanged clause needs no explaining)."""
+    if kind == "unchanged":
+        return None
+    if kind == "renumbered":
+        return "unexplained: renumbered by no amendment (consequential on clauses inserted or left out)"
+    return "unexplained: no agreed amendment between these prints accounts for this change"
+
+
 def attribution_lines(change) -> list[str]:
     if change.attributions:
         return [f"made by {a.candidate.label}, confidence {a.confidence:.2f}: {a.how}" for a in change.attributions]
-    if change.kind == "unchanged":
-        return []
-    if change.kind == "renumbered":
-        return ["unexplained: renumbered by no amendment (consequential on clauses inserted or left out)"]
-    return ["unexplained: no agreed amendment between these prints accounts for this change"]
+    line = unexplained_line(change.kind)
+    return [line] if line else []
 
 
 def _elide(text: str, first: bool, last: bool) -> str:
@@ -105,16 +111,16 @@ def plain_style(op: str, text: str) -> str:
     return f"[-{text}-]" if op == "delete" else f"{{+{text}+}}"
 
 
-def _marked(ops, side: str) -> str:
-    """One side of a change as HTML: the old side shows deletions, the new side insertions."""
+def marked_html(ops, side: str = "both") -> str:
+    """A change as HTML: the ``old`` side shows deletions, the ``new`` side insertions, ``both`` (inline) each in place."""
     out = []
     for op, text in ops:
         escaped = html.escape(text)
         if op == "equal":
             out.append(escaped)
-        elif op == "delete" and side == "old":
+        elif op == "delete" and side in ("old", "both"):
             out.append(f"<del>{escaped}</del>")
-        elif op == "insert" and side == "new":
+        elif op == "insert" and side in ("new", "both"):
             out.append(f"<ins>{escaped}</ins>")
     return " ".join(out)
 
@@ -158,7 +164,7 @@ def comparison_html(comparison: Comparison, *, clause: str | None = None) -> str
         )
         rows.append(
             f'<tr><th colspan="2">{html.escape(change_title(change))}</th></tr>'
-            f"<tr><td>{_marked(ops, 'old')}</td><td>{_marked(ops, 'new')}</td></tr>"
+            f"<tr><td>{marked_html(ops, 'old')}</td><td>{marked_html(ops, 'new')}</td></tr>"
             + (f'<tr><td colspan="2">{notes}</td></tr>' if notes else "")
         )
     not_found = ""

@@ -17,7 +17,7 @@ with recursive wanted(label, id) as (
 ),
 matched as (
   select rowid as rid, rank, snippet(amendments_fts, -1, '[', ']', ' … ', 24) as matched
-  from amendments_fts where amendments_fts match fts_query(:term)
+  from amendments_fts where fts_query(:term) <> '' and amendments_fts match fts_query(:term)
 ),
 tagged as (
   select cast(mn.doc_id as integer) as amendment_id, 'tagged: ' || group_concat(distinct mn.text) as matched

@@ -28,7 +28,7 @@ select * from (
   select m.name, m.member_id, 'speech naming ' || group_concat(distinct coalesce(mn.name, mn.entity_id)), d.date, d.title,
     null, c.contribution_id, substr(c.text, 1, 200)
   from m join contributions c on c.member_id = m.member_id
-  join mentions mn on mn.doc_table = 'contributions' and cast(mn.doc_id as text) = cast(c.contribution_id as text)
+  join mentions mn on mn.doc_table = 'contributions' and mn.doc_id = cast(c.contribution_id as text)
     and mn.label in ('SUPPLIER', 'PROVISION') and mn.entity_id is not null
   left join debates d on d.debate_id = c.debate_id
   group by m.member_id, c.contribution_id

@@ -1,5 +1,10 @@
--- The Government's commitments: who made them, when, the deadline, the status and how many follow-ups.
-SELECT
+-- Campaigners: the Government's commitments, their deadlines and status
+--
+-- Undertakings ministers gave in speeches, written statements and written answers ("we will publish a
+-- timeline within six months of Royal Assent"): who made each and when, its deadline (stated or derived)
+-- and status (overdue first, then due, open and fulfilled), and how many later documents followed it up.
+-- Every commitment's evidence is its source record (source) and its follow-ups (commitment_followups).
+select
   c.status,
   c.deadline,
   c.made_on,

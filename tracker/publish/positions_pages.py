@@ -1,0 +1,183 @@
+"""Campaigners' pages: each member's positions with their evidence, a page per topic, an amendment
+family's journey through both Houses, and the Government's commitments.
+
+Routes:
+  /-/member/<id>            (the member page) gains its positions section and each vote's marks
+  /-/topics                 every topic (amendment family, provision, supplier) with its supporters and opponents
+  /-/topic/<topic>          who supports and who opposes a topic, by party, at which stage, with the votes
+  /-/family/<family id>     one proposal's steps across stages and Houses, and whether it reached the Act
+  /-/commitments[?status=]  the Government's commitments with their deadline, status and evidence
+
+Everything shown is read by :mod:`tracker.positions.views` (run through Datasette's ``execute_fn``);
+here each evidence row, step and commitment gets the link to the record it rests on.
+"""
+import json
+import urllib.parse
+
+from datasette.utils.asgi import NotFound
+
+from scrapers.errors import TrackerError
+from tracker.positions import views
+from tracker.publish import pages
+from tracker.publish.versions_pages import clause_path, stored_steps, version_path
+
+STATUSES = ("overdue", "due", "open", "fulfilled")
+
+
+def topic_path(datasette, topic) -> str | None:
+    return datasette.urls.path("/-/topic/" + urllib.parse.quote(str(topic), safe=":")) if topic else None
+
+
+def family_path(datasette, family_id) -> str | None:
+    return datasette.urls.path("/-/family/" + urllib.parse.quote(str(family_id), safe="")) if family_id else None
+
+
+def _link_evidence(datasette, database, evidence):
+    for e in evidence:
+        e["url"] = pages.record_path(datasette, database, e["ref_table"], e["ref_id"])
+    return evidence
+
+
+def _link_commitments(datasette, database, commitments):
+    for c in commitments:
+        c["url"] = pages.record_path(datasette, database, c["source_table"], c["source_id"])
+        c["topic_url"] = topic_path(datasette, c["topic"])
+        c["member_url"] = datasette.urls.path(f"/-/member/{c['member_id']}") if c["member_id"] is not None else None
+        for f in c["followups"]:
+            f["url"] = pages.record_path(datasette, database, f["source_table"], f["source_id"])
+    return commitments
+
+
+def _link_votes(datasette, database, votes):
+    for v in votes:
+        v["url"] = pages.record_path(datasette, database, "divisions", v["division_id"])
+        item = ("amendments", v["amendment_id"]) if v.get("amendment_id") is not None else ("pingpong_items", v.get("pingpong_item_id"))
+        v["item_url"] = pages.record_path(datasette, database, *item) if item[1] is not None else None
+    return votes
+
+
+async def member(datasette, db, member_id):
+    """The member page's record (:func:`pages.member`) with the member's positions at the top and each vote's marks."""
+    page = await pages.member(datasette, db, member_id)
+    if page is None:
+        return None
+    try:
+        summary = await db.execute_fn(lambda conn: views.member_summary(conn, member_id))
+    except TrackerError:
+        summary = {"positions": [], "votes": [], "commitments": []}
+    for p in summary["positions"]:
+        p["url"] = topic_path(datasette, p["topic"])
+        _link_evidence(datasette, db.name, p["evidence"])
+    page["positions"] = [p for p in summary["positions"] if p["stance"] != "unknown"]
+    page["vote_marks"] = {v["division_id"]: v for v in summary["votes"]}
+    page["commitments_made"] = _link_commitments(datasette, db.name, summary["commitments"])
+    page["commitments_url"] = datasette.urls.path("/-/commitments")
+    return page
+
+
+async def topics(datasette, db, _):
+    found = await pages.many(
+        db,
+        "SELECT t.topic, t.kind, t.name, t.family_id,"
+        " (SELECT count(*) FROM member_positions p WHERE p.topic = t.topic AND p.stance = 'supports') AS supports,"
+        " (SELECT count(*) FROM member_positions p WHERE p.topic = t.topic AND p.stance = 'opposes') AS opposes,"
+        " (SELECT count(*) FROM member_positions p WHERE p.topic = t.topic AND p.stance = 'mixed') AS mixed"
+        " FROM topics t ORDER BY CASE t.kind WHEN 'family' THEN 0 WHEN 'provision' THEN 1 ELSE 2 END, t.name",
+    )
+    for t in found:
+        t["url"] = topic_path(datasette, t["topic"])
+        t["family_url"] = family_path(datasette, t["family_id"])
+    return {"topics": found, "commitments_url": datasette.urls.path("/-/commitments")}
+
+
+async def topic(datasette, db, topic_key):
+    try:
+        found = await db.execute_fn(lambda conn: views.topic_positions(conn, topic_key))
+    except TrackerError:
+        return None
+    for group in ("supports", "opposes", "mixed", "unknown"):
+        for m in found[group]:
+            m["url"] = datasette.urls.path(f"/-/member/{m['member_id']}")
+    evidence = await db.execute_fn(lambda conn: views.topic_evidence(conn, topic_key))
+    marks = {(v["division_id"], v["member_id"]): v for v in await pages.many(
+        db, "SELECT * FROM vote_alignment WHERE division_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted({e["division_id"] for e in evidence if e["division_id"]}))])}
+    by_member = {}
+    for e in _link_evidence(datasette, db.name, evidence):
+        e["mark"] = marks.get((e["division_id"], e["member_id"]))
+        by_member.setdefault(e["member_id"], []).append(e)
+    for group in ("supports", "opposes", "mixed"):
+        for m in found[group]:
+            m["evidence"] = by_member.get(m["member_id"], [])
+    for d in found["votes"]:
+        d["url"] = pages.record_path(datasette, db.name, "divisions", d["division_id"])
+    _link_commitments(datasette, db.name, found["commitments"])
+    if found.get("family"):
+        found["family_url"] = family_path(datasette, found["family"]["family_id"])
+    t = found["topic"]
+    found["entity_url"] = pages.entity_path(datasette, {"provision": "PROVISION", "supplier": "SUPPLIER"}.get(t["kind"]),
+                                            t.get("provision_id") or t.get("supplier_id"))
+    found["topics_url"] = datasette.urls.path("/-/topics")
+    return found
+
+
+async def family(datasette, db, family_id):
+    try:
+        timeline = await db.execute_fn(lambda conn: views.family_timeline(conn, family_id))
+    except TrackerError:
+        return None
+    for step in timeline["steps"]:
+        step["url"] = pages.record_path(datasette, db.name, *step["path"].split("/", 1))
+        step["shown_changes"] = await stored_steps(datasette, db, step["text_changes"])
+        for d in step["divisions"]:
+            d["url"] = pages.record_path(datasette, db.name, "divisions", d["division_id"])
+    outcome = timeline["text_outcome"]
+    if outcome:
+        outcome["clause_url"] = clause_path(datasette, outcome["clause_key"])
+        outcome["version_url"] = version_path(datasette, outcome["change"]["to_version"])
+    _link_commitments(datasette, db.name, timeline["commitments"])
+    return {
+        "family": timeline, "topic_url": topic_path(datasette, f"family:{family_id}"),
+        "act_clause_url": pages.record_path(datasette, db.name, "bill_clauses", timeline["act_clause_id"]) if timeline.get("act_clause_id") else None,
+        "topics_url": datasette.urls.path("/-/topics"),
+    }
+
+
+async def commitments(datasette, db, request):
+    status = request.args.get("status") or None
+    if status not in STATUSES:
+        status = None
+    found = await db.execute_fn(lambda conn: views.list_commitments(conn, status=status))
+    found.sort(key=lambda c: (STATUSES.index(c["status"]) if c["status"] in STATUSES else len(STATUSES), c["deadline"] or "9999"))
+    counts = {r["status"]: r["n"] for r in await pages.many(
+        db, "SELECT status, count(*) AS n FROM commitments WHERE removed_at IS NULL GROUP BY status")}
+    return {
+        "commitments": _link_commitments(datasette, db.name, found), "status": status,
+        "statuses": [{"status": s, "n": counts.get(s, 0), "url": datasette.urls.path("/-/commitments") + f"?status={s}"} for s in STATUSES],
+        "all_url": datasette.urls.path("/-/commitments"), "topics_url": datasette.urls.path("/-/topics"),
+    }
+
+
+def _route(load, template, noun, url_var=None):
+    from tracker.publish import plugin
+
+    async def view(request, datasette):
+        db = await plugin.tracker_db(datasette)
+        await plugin.check_view(datasette, request, db)
+        raw = urllib.parse.unquote(request.url_vars[url_var]) if url_var else request
+        page = await load(datasette, db, raw)
+        if page is None:
+            raise NotFound(f"No {noun} {raw}")
+        page.update({"database": db.name, **plugin.common_links(datasette, db),
+                     "topic_path": lambda t: topic_path(datasette, t), "family_path": lambda f: family_path(datasette, f)})
+        return await plugin.render(datasette, request, template, page)
+
+    return view
+
+
+ROUTES = [
+    (r"^/-/topics$", _route(topics, "tracker_topics.html", "topics")),
+    (r"^/-/topic/(?P<topic>[^/]+)$", _route(topic, "tracker_topic.html", "topic", "topic")),
+    (r"^/-/family/(?P<family_id>[^/]+)$", _route(family, "tracker_family.html", "amendment family", "family_id")),
+    (r"^/-/commitments$", _route(commitments, "tracker_commitments.html", "commitments")),
+]
