@@ -33,6 +33,10 @@ def stages_url(bill_id: int) -> str:
     return f"{bill_url(bill_id)}/Stages"
 
 
+def stage_url(bill_id: int, bill_stage_id: int) -> str:
+    return f"{stages_url(bill_id)}/{bill_stage_id}"
+
+
 def amendments_url(bill_id: int, bill_stage_id: int) -> str:
     return f"{stages_url(bill_id)}/{bill_stage_id}/Amendments"
 

@@ -26,7 +26,8 @@ class TrackerError(Exception):
         text = f"{prefix}: {self.message}" if prefix else self.message
         if self.url:
             text += f" ({self.url})"
-        return text
+        # One line whatever upstream put in the message (a parser's error quotes the document).
+        return " ".join(text.split())
 
 
 class MalformedRecord(Exception):

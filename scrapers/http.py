@@ -45,6 +45,8 @@ BASE_URL_DEFAULTS = {
 }
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+# What a record's own URL answers once the record is gone upstream: the only direct evidence of a removal.
+GONE_STATUSES = {404, 410}
 # Failures of one attempt that another attempt may not meet: a refused or reset
 # connection, a timeout, and a body cut off mid-transfer (a chunked body that never
 # ends, a Content-Length not met, a compressed body that does not decompress).
@@ -207,6 +209,20 @@ class HttpClient:
         response = self._fetch_with_retries(full_url, source, accept)
         return self._check(response, source)
 
+    def resolves(self, url: str, params: Mapping[str, Any] | None = None, *, source: str) -> bool:
+        """Whether ``url`` still answers: False when it answers 404 or 410 (the record is gone
+        upstream), True for a 200; any other failure is a :class:`TrackerError` (no evidence either way)."""
+        full_url = build_url(url, params)
+        if self.replay:
+            response = self.replay.get(full_url, source)
+            self._count(len(response.body))
+        else:
+            response = self._fetch_with_retries(full_url, source, None)
+        if response.status in GONE_STATUSES:
+            return False
+        self._check(response, source)
+        return True
+
     def get_json(self, url: str, params: Mapping[str, Any] | None = None, *, source: str) -> tuple[Any, Response]:
         """GET and decode JSON; returns ``(data, response)``."""
         response = self.get(url, params, source=source)
@@ -246,6 +262,10 @@ class HttpClient:
                 yield items, response
             previous = items
             offset += len(items)
+            if total is not None and not items and offset < total:
+                # A listing cut short is no evidence that what it lacks is gone.
+                raise TrackerError(f"the listing ended at {offset} of the {total} items its '{total_key}' promised",
+                                   source=source, url=response.url)
             if not items or (total is not None and offset >= total):
                 return
 

@@ -214,6 +214,8 @@ def parse_member_names(value: JSON, history: JSON | None = None) -> list[MemberN
     membership = obj(value, "latestHouseMembership")
     if House.of(membership.get("house")) == House.COMMONS:
         add(_forename_surname(value.get("nameListAs")), NameKind.ALIAS)
+    if history is not None:
+        history = record(history, "MemberHistory")
     if history:
         for entry in sorted(objs(history, "nameHistory"), key=lambda n: string(n, "startDate") or ""):
             start, end = string(entry, "startDate"), string(entry, "endDate")

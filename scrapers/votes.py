@@ -20,7 +20,7 @@ from scrapers.errors import TrackerError
 from scrapers.http import HttpClient, Response, base_url
 from scrapers.members import MemberReference, member_reference
 from scrapers.records import BESIDE, Record
-from scrapers.values import JSON, date, objs, record, required, string
+from scrapers.values import JSON, date, integer, objs, record, required, string
 from tracker.vocab import House
 
 COMMONS = "Commons Votes API"
@@ -158,7 +158,7 @@ def _parse_division(data: JSON, source_url: str | None, house: House) -> Divisio
     members: dict[int, MemberReference] = {}
     for group, vote, is_teller in shape["groups"]:
         for member in objs(data, group):
-            member_id = member.get(id_key)
+            member_id = integer(member, id_key)
             if not member_id:
                 continue
             members[member_id] = member_reference(member_id, member.get(name_key), member.get(party_key), house,

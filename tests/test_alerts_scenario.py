@@ -40,7 +40,7 @@ def hooks(monkeypatch):
 
 
 def tracker(db_path, archive, *args):
-    extra = ["--rate-limit", "0", "--archive-dir", str(archive)] if args[0] in ("sync",) or args[:2] == ("watch", "run") else []
+    extra = ["--rate-limit", "1000", "--archive-dir", str(archive)] if args[0] in ("sync",) or args[:2] == ("watch", "run") else []
     result = CliRunner().invoke(cli, ["--db", db_path, "--quiet", *args, *extra], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result

@@ -27,7 +27,7 @@ def tracker(db_path, *args):
 @pytest.fixture
 def synced(local_api, db_path, tmp_path):
     """The small bill synced from the local fake Bills API."""
-    result = tracker(db_path, "sync", "--bill", "3159", "--rate-limit", "0", "--archive-dir", str(tmp_path / "archive"))
+    result = tracker(db_path, "sync", "--bill", "3159", "--rate-limit", "1000", "--archive-dir", str(tmp_path / "archive"))
     assert result.exit_code == 0, result.output
     return local_api
 
@@ -44,14 +44,14 @@ def test_failures_exit_1_with_one_line_each_and_retry_delivers(synced, db_path, 
         monkeypatch.setenv(key, value)
     assert tracker(db_path, "watch", "add", "bill", "--bill", "3159", "--email", "staff@example.org").exit_code == 0
     change_two_decisions(synced.api)
-    failed = tracker(db_path, "watch", "run", "--once", "--rate-limit", "0", "--archive-dir", str(tmp_path / "archive"))
+    failed = tracker(db_path, "watch", "run", "--once", "--rate-limit", "1000", "--archive-dir", str(tmp_path / "archive"))
     assert failed.exit_code == 1
     assert "2 events; 0 messages delivered; 2 failures" in failed.stdout
     lines = failed.stderr.strip().splitlines()
     assert len(lines) == 2 and all(line.startswith("error: watch bill: email to staff@example.org failed") for line in lines)
     assert all(line.endswith(f"SMTP: connection refused (smtp://127.0.0.1:{sink.port})") for line in lines)
     # the next run, before the backoff has passed, does not try again, but says what is still undelivered
-    waiting = tracker(db_path, "watch", "run", "--once", "--rate-limit", "0", "--archive-dir", str(tmp_path / "archive"))
+    waiting = tracker(db_path, "watch", "run", "--once", "--rate-limit", "1000", "--archive-dir", str(tmp_path / "archive"))
     assert waiting.exit_code == 1 and "0 events; 0 messages delivered; 2 failures" in waiting.stdout
     lines = waiting.stderr.strip().splitlines()
     assert len(lines) == 2 and all(" not delivered yet (message " in line and "1 failed attempts, next after " in line for line in lines)
@@ -118,7 +118,7 @@ def test_no_bills_means_no_sync_but_delivery_goes_on(db_path):
 def _loop(db_path, env):
     return subprocess.Popen(
         [sys.executable, "-c", "from tracker.cli import cli; cli()", "--db", db_path, "--quiet", "watch", "run", "--every", "1h",
-         "--rate-limit", "0", "--archive-dir", str(Path(db_path).parent / "archive")],
+         "--rate-limit", "1000", "--archive-dir", str(Path(db_path).parent / "archive")],
         env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", **env},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

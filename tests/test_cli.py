@@ -28,11 +28,11 @@ def test_every_command_has_help(runner):
 
 
 def test_sync_then_status(runner, db_path, local_api, tmp_path):
-    result = invoke(runner, db_path, "sync", "--bill", "3159", "--rate-limit", "0", "--archive-dir", str(tmp_path / "a"))
+    result = invoke(runner, db_path, "sync", "--bill", "3159", "--rate-limit", "1000", "--archive-dir", str(tmp_path / "a"))
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("sync run 1: ok;")
     assert "0 removed" in result.output and "added" in result.output
-    again = invoke(runner, db_path, "sync", "--bill", "3159", "--rate-limit", "0", "--archive-dir", str(tmp_path / "a"))
+    again = invoke(runner, db_path, "sync", "--bill", "3159", "--rate-limit", "1000", "--archive-dir", str(tmp_path / "a"))
     assert "0 added, 0 changed, 0 removed" in again.output
     assert "unchanged since last sync" in again.output
     status = invoke(runner, db_path, "status")
@@ -43,11 +43,11 @@ def test_sync_then_status(runner, db_path, local_api, tmp_path):
 
 
 def test_a_sync_tags_what_it_brought_in(runner, db_path, local_api, tmp_path):
-    result = invoke(runner, db_path, "sync", "--bill", "3159", "--rate-limit", "0", "--archive-dir", str(tmp_path / "a"))
+    result = invoke(runner, db_path, "sync", "--bill", "3159", "--rate-limit", "1000", "--archive-dir", str(tmp_path / "a"))
     assert result.exit_code == 0, result.output
     assert store.open_db(db_path)["mentions"].count > 0
     untagged = str(tmp_path / "untagged.db")
-    result = invoke(runner, untagged, "sync", "--bill", "3159", "--no-tag", "--rate-limit", "0", "--archive-dir", str(tmp_path / "b"))
+    result = invoke(runner, untagged, "sync", "--bill", "3159", "--no-tag", "--rate-limit", "1000", "--archive-dir", str(tmp_path / "b"))
     assert "next: `tracker tag`" in result.output
     assert store.open_db(untagged)["mentions"].count == 0
 
@@ -78,7 +78,7 @@ def test_network_down_is_one_line(runner, db_path, monkeypatch, tmp_path):
 
 
 def test_replay_missing_url_is_one_line(runner, db_path, local_api, tmp_path):
-    invoke(runner, db_path, "sync", "--bill", "3159", "--rate-limit", "0", "--archive-dir", str(tmp_path / "a"))
+    invoke(runner, db_path, "sync", "--bill", "3159", "--rate-limit", "1000", "--archive-dir", str(tmp_path / "a"))
     [warc] = (tmp_path / "a").glob("*.warc.gz")
     result = runner.invoke(cli, ["--db", db_path, "sync", "--bill", "1", "--replay", str(warc)])
     assert result.exit_code == 1

@@ -11,7 +11,7 @@ from fakes.record import record_demo, recorded_responses
 from scrapers.http import BASE_URL_DEFAULTS
 from tracker import store
 from tracker.cli import cli
-from tracker.sync import run_sync
+from tracker.sync import AS_OF_KEY, run_sync
 from tracker.sync.demo import SAMPLE_ACT, SAMPLE_ARCHIVE, SAMPLE_BILL, demo_steps
 
 
@@ -106,6 +106,9 @@ def test_the_replayed_demo_equals_the_live_sync_of_the_fake_table_by_table(serve
     assert not [row for row in expected["sync_state"] if row[0] == store.runs.DATASET_KEY]
     replayed["sync_state"] = [row for row in replayed["sync_state"] if row not in marker]
     assert list(replayed) == list(expected)
+    # when the data was fetched differs, by design: the archive's date, not the live run's
+    for tables in (expected, replayed):
+        tables["sync_state"] = [row for row in tables["sync_state"] if row[0] != AS_OF_KEY]
     for table in expected:
         assert replayed[table] == expected[table], table
     assert expected["mentions"] and expected["contributions"] and expected["division_votes"]

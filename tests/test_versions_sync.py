@@ -127,7 +127,7 @@ def test_cli_sync_names_the_bad_print_in_one_error_line(sample_api, tmp_path):
     BAD_PRINT["files"][0]["contentType"] = "application/pdf"
     try:
         result = CliRunner().invoke(cli, ["--db", str(tmp_path / "t.db"), "sync", "--bill", "3159", "--versions",
-                                          "--archive-dir", str(tmp_path), "--rate-limit", "0"])
+                                          "--archive-dir", str(tmp_path), "--rate-limit", "1000"])
     finally:
         BAD_PRINT["files"][0]["contentType"] = "application/xml"
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]

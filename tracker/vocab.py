@@ -71,6 +71,7 @@ class RunStatus(enum.StrEnum):
     OK = "ok"
     PARTIAL = "partial"  # some units failed; the others were written
     FAILED = "failed"
+    INTERRUPTED = "interrupted"  # killed while running: marked so by the next run
 
 
 class Decision(enum.StrEnum):

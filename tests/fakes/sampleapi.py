@@ -63,6 +63,7 @@ class SampleApi:
         self.route("bills", r"/api/v1/Bills", self._bill_search)
         self.route("bills", r"/api/v1/Bills/(\d+)", self._bill)
         self.route("bills", r"/api/v1/Bills/(\d+)/Stages", self._stages)
+        self.route("bills", r"/api/v1/Bills/(\d+)/Stages/(\d+)", self._stage)
         self.route("bills", r"/api/v1/Bills/(\d+)/Stages/(\d+)/Amendments", self._amendments)
         self.route("bills", r"/api/v1/Bills/(\d+)/Stages/(\d+)/Amendments/(\d+)", self._amendment)
         self.route("bills", r"/api/v1/Bills/(\d+)/Stages/(\d+)/PingPongItems", self._pingpong_list)
@@ -121,6 +122,12 @@ class SampleApi:
     def _stages(self, query, bill_id):
         self._bill(query, bill_id)
         return _page(self.bills.get("stages", {}).get(bill_id, []), query)
+
+    def _stage(self, query, bill_id, stage_id):
+        for stage in self.bills.get("stages", {}).get(bill_id, []):
+            if str(stage["id"]) == stage_id:
+                return stage
+        raise NotFound
 
     def _stage_amendments(self, bill_id, stage_id):
         if not any(str(s["id"]) == stage_id for s in self.bills.get("stages", {}).get(bill_id, [])):

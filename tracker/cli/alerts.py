@@ -8,7 +8,7 @@ import click
 from scrapers.errors import TrackerError
 from tracker.alerts import channels, outbox, scheduler, watches
 from tracker.alerts.config import load_settings, webhook_secret
-from tracker.cli.common import open_db
+from tracker.cli.common import open_db, positive_rate
 
 
 def _settings(ctx):
@@ -113,7 +113,8 @@ def _report_run(report):
 @click.option("--once", is_flag=True, help="One run: sync, tag, derive events, deliver. Exit 1 if anything failed.")
 @click.option("--every", metavar="INTERVAL", help="Run every INTERVAL (15m, 1h, 30s) until SIGTERM.")
 @click.option("--archive-dir", default="archive", show_default=True, type=click.Path(file_okay=False), help="Where each sync's WARC file is written.")
-@click.option("--rate-limit", default=5.0, show_default=True, type=float, help="At most this many requests a second (0: no limit).")
+@click.option("--rate-limit", default=5.0, show_default=True, type=float, callback=positive_rate,
+              help="At most this many requests a second to each host (a positive number).")
 @click.pass_context
 def run(ctx, once, every, archive_dir, rate_limit):
     """Sync every bill in the database with every source it was synced with, tag,

@@ -1,4 +1,5 @@
 """What the command modules share: the database named by ``--db``, the progress bar, the run summary."""
+import math
 import sys
 from pathlib import Path
 
@@ -75,3 +76,10 @@ def report_run(run):
         click.echo(f"  {message}")
     for error in run.errors:
         click.echo(f"error: {error}", err=True)
+
+
+def positive_rate(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """``--rate-limit``: a positive, finite number of requests a second."""
+    if not (value > 0 and math.isfinite(value)):
+        raise click.BadParameter(f"{value!r} is not a positive number of requests a second")
+    return value

@@ -1,7 +1,7 @@
 """``tracker sync`` and ``tracker demo``: a sync run of the live services, or of the bundled sample."""
 import click
 
-from tracker.cli.common import make_progress, open_db, report_run
+from tracker.cli.common import make_progress, open_db, positive_rate, report_run
 from tracker.cli.serve import serve_command
 
 
@@ -11,7 +11,9 @@ from tracker.cli.serve import serve_command
 @click.option("--full", is_flag=True, help="Fetch everything even when a bill's lastUpdate has not moved.")
 @click.option("--replay", type=click.Path(exists=True, dir_okay=False), multiple=True, help="Answer requests from these WARC files instead of the network.")
 @click.option("--archive-dir", default="archive", show_default=True, type=click.Path(file_okay=False), help="Where each run's WARC file is written.")
-@click.option("--rate-limit", default=5.0, show_default=True, type=float, help="At most this many requests a second (0: no limit).")
+@click.option("--rate-limit", default=5.0, show_default=True, type=float, callback=positive_rate,
+              help="At most this many requests a second to each host (a positive number).")
+@click.option("--force", is_flag=True, help="Replay an archive even when it is older than the database's data.")
 @click.option("--members", "with_members", is_flag=True, help="Also sync MPs and peers from the Members API.")
 @click.option("--hansard", "with_hansard", is_flag=True, help="Also sync the bills' debates from Hansard.")
 @click.option("--divisions", "with_divisions", is_flag=True, help="Also sync the bills' Commons and Lords divisions.")
@@ -21,7 +23,7 @@ from tracker.cli.serve import serve_command
 @click.option("--versions", "with_versions", is_flag=True, help="Also read every print of the bills, diff them clause by clause and attribute the changes.")
 @click.option("--tag/--no-tag", "then_tag", default=True, show_default=True, help="Then tag what came in and derive positions (as `tracker tag` and `tracker positions derive`).")
 @click.pass_context
-def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, with_members, with_hansard, with_divisions, with_questions, terms, act_path, with_versions, then_tag):
+def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, force, with_members, with_hansard, with_divisions, with_questions, terms, act_path, with_versions, then_tag):
     """Sync bills, their stages and amendments from the Bills API, and optionally
     members, debates, divisions and written questions about them.
 
@@ -51,7 +53,7 @@ def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, wit
     )
     try:
         run = run_sync(db, steps, sources=sources, replay=replay, archive_dir=archive_dir, full=full, rate_limit=rate_limit,
-                       progress=progress, client_options={"on_retry": progress.retrying})
+                       progress=progress, client_options={"on_retry": progress.retrying}, force=force)
     finally:
         progress.close()
     report_run(run)

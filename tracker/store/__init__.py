@@ -27,16 +27,28 @@ from tracker.store.records import (
     remove_records,
     replace_links,
     replace_rows,
+    unlisted_ids,
     upsert,
 )
-from tracker.store.runs import HttpCache, finish_run, get_state, is_sample, mark_sample, set_run_archive, set_state, start_run
+from tracker.store.runs import (
+    HttpCache,
+    finish_run,
+    get_state,
+    is_sample,
+    mark_interrupted,
+    mark_sample,
+    run_lock,
+    set_run_archive,
+    set_state,
+    start_run,
+)
 from tracker.store.searchindex import refresh as refresh_search_index
 from tracker.store.searchindex import stale as stale_search_index
 
 __all__ = [
     "BOOKKEEPING", "HttpCache", "canonical", "content_hash", "database_path", "ensure_member", "finish_run",
-    "forget_vanished_documents", "get_state", "is_sample", "mark_sample", "listing_is_current", "mark_removed", "merge_row",
+    "forget_vanished_documents", "get_state", "is_sample", "mark_interrupted", "mark_sample", "listing_is_current", "mark_removed", "merge_row",
     "migrations", "open_db", "open_reader", "record_change", "refresh_search_index", "stale_search_index", "refresh_listing",
-    "refresh_statistics", "remove_records", "replace_links", "replace_rows",
-    "set_run_archive", "set_state", "start_run", "tagged_fields", "transaction", "upsert", "utcnow", "write_tagged",
+    "refresh_statistics", "remove_records", "replace_links", "replace_rows", "run_lock",
+    "set_run_archive", "set_state", "start_run", "tagged_fields", "transaction", "unlisted_ids", "upsert", "utcnow", "write_tagged",
 ]

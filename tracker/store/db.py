@@ -1,4 +1,12 @@
-"""Opening the database and the one way to write to it: inside :func:`transaction`."""
+"""Opening the database and the one way to write to it: inside :func:`transaction`.
+
+Several writers share one database (a sync, a tagging run, an alert delivery, and
+``tracker serve`` reading): each transaction takes SQLite's write lock when it
+begins (``BEGIN IMMEDIATE``), and a writer that finds it taken waits up to
+:data:`BUSY_TIMEOUT_MS` for it. A deferred ``BEGIN`` would read first and fail at
+its first write with "database is locked" as soon as another writer committed in
+between, without waiting; long runs commit unit by unit, so nobody waits long.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -12,6 +20,8 @@ import sqlite_utils
 
 from tracker.store import migrations
 
+BUSY_TIMEOUT_MS = 30_000
+
 
 def utcnow() -> str:
     """The current UTC time as an ISO 8601 string to the second."""
@@ -21,6 +31,7 @@ def utcnow() -> str:
 def open_db(path: str | os.PathLike[str]) -> sqlite_utils.Database:
     """Open (creating if needed) the tracker database at ``path`` and migrate it."""
     db = sqlite_utils.Database(os.fspath(path))
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     # Autocommit: only the explicit BEGIN of transaction() (or of a migration) opens a transaction.
     db.conn.isolation_level = None
     db.execute("PRAGMA foreign_keys = OFF")  # upstream order is not ours to choose
@@ -59,7 +70,7 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             raise
         conn.execute(f"RELEASE {name}")
         return
-    conn.execute("BEGIN")
+    conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
     except BaseException:

@@ -11,14 +11,16 @@ all together or not at all.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import sqlite_utils
 
+from scrapers.errors import TrackerError
 from tracker.store.db import utcnow
 from tracker.vocab import ChangeKind
 
@@ -51,6 +53,26 @@ def _key_of(row: Row, columns: Sequence[str]) -> tuple[str | None, ...]:
     return tuple(None if row[c] is None else str(row[c]) for c in columns)
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def holds_values(write: F) -> F:
+    """Turn a value SQLite cannot hold (an integer beyond 64 bits: upstream's id of 10^30) into a
+    :class:`TrackerError` naming the table, the record and its URL, so that unit fails alone."""
+
+    @functools.wraps(write)
+    def checked(db: sqlite_utils.Database, table: str, row: Any = None, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return write(db, table, row, *args, **kwargs)
+        except OverflowError as exc:
+            record = row if isinstance(row, Mapping) else {}
+            pks = [pk for pk in _pks(db, table) if pk in record]
+            raise TrackerError(f"a value the database cannot hold ({exc})", source=f"store {table}",
+                               record=_record_id(record, pks) if pks else None, url=record.get("source_url")) from None
+
+    return checked  # type: ignore[return-value]
+
+
 def record_change(db: sqlite_utils.Database, run_id: int | None, table: str, record_id: object, kind: ChangeKind,
                   changed_fields: Mapping[str, Any] | None = None, bill_id: int | None = None, at: str | None = None) -> None:
     """Append one row to ``changes``."""
@@ -61,6 +83,7 @@ def record_change(db: sqlite_utils.Database, run_id: int | None, table: str, rec
     )
 
 
+@holds_values
 def upsert(db: sqlite_utils.Database, table: str, row: Row, *, run_id: int | None, at: str | None = None,
            bill_id: int | None = None, track: bool = True, key: Sequence[str] | None = None) -> ChangeKind | None:
     """Insert or update one record, recording what changed.
@@ -153,6 +176,16 @@ def _live_rows(db: sqlite_utils.Database, table: str, scope: Mapping[str, Any], 
     return [dict(zip(names, r)) for r in cursor.fetchall()]
 
 
+def unlisted_ids(db: sqlite_utils.Database, table: str, scope: Mapping[str, Any],
+                 seen_ids: Iterable[object]) -> tuple[int, list[object]]:
+    """``(how many live records ``scope`` holds, the primary keys of those not in ``seen_ids``)``:
+    what a listing of ``scope`` would remove, for the caller to weigh before :func:`remove_records`."""
+    (pk,) = _pks(db, table)
+    seen = {str(i) for i in seen_ids}
+    live = [r[pk] for r in _live_rows(db, table, scope, [pk])]
+    return len(live), [i for i in live if str(i) not in seen]
+
+
 def mark_removed(db: sqlite_utils.Database, table: str, scope: Mapping[str, Any], seen_ids: Iterable[object], *,
                  run_id: int | None, at: str | None = None, bill_id: int | None = None) -> list[object]:
     """Mark records in ``scope`` that upstream no longer lists as removed.
@@ -168,6 +201,7 @@ def mark_removed(db: sqlite_utils.Database, table: str, scope: Mapping[str, Any]
     return remove_records(db, table, unlisted, run_id=run_id, at=at, bill_id=bill_id)
 
 
+@holds_values
 def remove_records(db: sqlite_utils.Database, table: str, ids: Iterable[object], *, run_id: int | None,
                    at: str | None = None, bill_id: int | None = None) -> list[object]:
     """Mark the records ``ids`` of ``table`` removed upstream (those not already so);
@@ -226,6 +260,7 @@ def replace_links(db: sqlite_utils.Database, table: str, owner_column: str, owne
     return replace_rows(db, table, rows, scope={owner_column: owner_id})
 
 
+@holds_values
 def replace_rows(db: sqlite_utils.Database, table: str, rows: Sequence[Row], scope: Row | None = None) -> bool:
     """Make the rows of ``table`` that match ``scope`` (column values; none: the whole
     table) exactly ``rows``, for tables derived afresh from others (families, positions).
@@ -248,6 +283,7 @@ def replace_rows(db: sqlite_utils.Database, table: str, rows: Sequence[Row], sco
     return True
 
 
+@holds_values
 def merge_row(db: sqlite_utils.Database, table: str, row: Row, key: Sequence[str], refresh: Sequence[str] = ()) -> bool:
     """Insert ``row`` unless a row with the same ``key`` columns exists; then set that
     row's ``refresh`` columns to ``row``'s values where those are not null.

@@ -1,10 +1,85 @@
 """Sync runs, incremental-sync markers and the HTTP cache: the bookkeeping of fetching."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import time
+from collections.abc import Callable, Iterator
+
 import sqlite_utils
 
+from scrapers.errors import TrackerError
 from tracker.store.db import transaction, utcnow
 from tracker.vocab import RunStatus
+
+RUN_LOCK_WAIT = 30.0  # seconds a run waits for the one before it to end
+
+
+def database_file(db: sqlite_utils.Database) -> str | None:
+    """The file ``db`` lives in (None for an in-memory database)."""
+    row = db.execute("PRAGMA database_list").fetchone()
+    return row[2] or None if row else None
+
+
+@contextlib.contextmanager
+def run_lock(db: sqlite_utils.Database, *, wait: float = RUN_LOCK_WAIT, sleep: Callable[[float], None] = time.sleep,
+             clock: Callable[[], float] = time.monotonic) -> Iterator[Callable[[str], None]]:
+    """Hold the database's run lock (``<db>.lock``, released by the system when the process dies)
+    while the block runs: one sync (or registry load) at a time per database.
+
+    Waits up to ``wait`` seconds for a run holding it, then raises a :class:`TrackerError`
+    saying which run holds it. Once held, runs left ``running`` by a killed process are
+    marked ``interrupted``. Yields ``note(text)``, which records who holds the lock (the
+    run id, once known) for the message another run would print.
+    """
+    path = database_file(db)
+    if path is None:
+        yield lambda text: None
+        return
+    lock_path = path + ".lock"
+    handle = open(lock_path, "a+")
+    try:
+        deadline = clock() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if clock() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "another run"
+                    raise TrackerError(f"{holder} holds this database: try again when it ends", source="tracker",
+                                       url=lock_path) from None
+                sleep(0.1)
+
+        def note(text: str) -> None:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{text} (pid {os.getpid()}, since {utcnow()})")
+            handle.flush()
+
+        note("a run starting")
+        mark_interrupted(db)
+        try:
+            yield note
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        handle.close()
+
+
+def mark_interrupted(db: sqlite_utils.Database) -> int:
+    """Mark runs still ``running`` (their process was killed) ``interrupted``; call it holding
+    :func:`run_lock`, when no other run can be running. Returns how many were marked."""
+    with transaction(db):
+        cursor = db.execute("UPDATE sync_runs SET status = ?, finished_at = COALESCE(finished_at, ?) WHERE status = ?",
+                            [RunStatus.INTERRUPTED, utcnow(), RunStatus.RUNNING])
+    return cursor.rowcount
+
 
 # The ``sync_state`` key saying what a database was built from; ``SAMPLE``: the bundled demo
 # sample (texts written for it, not Hansard). A database built by ``tracker sync`` has no such key.

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from scrapers.errors import TrackerError
 from scrapers.http import HttpClient
 from tracker import store
+from tracker.store.runs import RUN_LOCK_WAIT
 from tracker.vocab import RunStatus
 
 
@@ -56,20 +57,40 @@ def archive_path_for(archive_dir, run_id):
     return os.path.join(archive_dir, f"sync-{run_id:05d}-{stamp}.warc.gz")
 
 
-def run_sync(db, steps, *, sources, replay=(), archive_dir="archive", full=False, rate_limit=5.0, progress=None, client_options=None):
+AS_OF_KEY = "sync:as_of"  # when the data the database holds was fetched (a replay's: its archive's)
+
+
+def run_sync(db, steps, *, sources, replay=(), archive_dir="archive", full=False, rate_limit=5.0, progress=None,
+             client_options=None, force=False, lock_wait=RUN_LOCK_WAIT):
     """Run ``steps`` as one sync run and return the finished :class:`SyncRun`.
 
     Raises the first :class:`TrackerError` when every unit failed; otherwise the
-    errors are on ``run.errors`` and the run's status says ``partial``.
+    errors are on ``run.errors`` and the run's status says ``partial``. One run at a
+    time per database (:func:`tracker.store.run_lock`, waiting up to ``lock_wait``
+    seconds); an archive older than what the database holds is refused unless ``force``.
     """
+    with store.run_lock(db, wait=lock_wait) as note_holder:
+        return _run_locked(db, steps, sources=sources, replay=replay, archive_dir=archive_dir, full=full,
+                           rate_limit=rate_limit, progress=progress, client_options=client_options, force=force,
+                           note_holder=note_holder)
+
+
+def _run_locked(db, steps, *, sources, replay, archive_dir, full, rate_limit, progress, client_options, force, note_holder):
+    client = HttpClient(replay=replay, rate_limit=rate_limit, **(client_options or {})) if replay else None
+    as_of = _fetched_up_to(client) if client else store.utcnow()
+    held = store.get_state(db, AS_OF_KEY)
+    if client and not force and held and as_of and as_of < held:
+        client.close()
+        raise TrackerError(f"the archive was fetched up to {as_of}, before the database's data ({held}): replaying it would "
+                           "roll records back as new changes (--force replays it anyway)", source="replay", url=str(replay[0]))
     run_id = store.start_run(db, sources)
+    note_holder(f"sync run {run_id}")
     archive = None if replay else archive_path_for(archive_dir, run_id)
     if archive:
         store.set_run_archive(db, run_id, archive)
-    client = HttpClient(
+    client = client or HttpClient(
         archive_path=archive,
-        replay=replay,
-        cache=None if replay else store.HttpCache(db),
+        cache=store.HttpCache(db),
         rate_limit=rate_limit,
         **(client_options or {}),
     )
@@ -80,6 +101,9 @@ def run_sync(db, steps, *, sources, replay=(), archive_dir="archive", full=False
             step(run)
         store.refresh_search_index(db, progress=progress)  # the search index in step with what the run wrote
         status = RunStatus.PARTIAL if run.errors else RunStatus.OK
+        if as_of and (held is None or as_of > held):
+            with store.transaction(db):
+                store.set_state(db, AS_OF_KEY, as_of, run_id=run_id)
     except TrackerError as error:
         run.fail(error)
         raise
@@ -91,6 +115,15 @@ def run_sync(db, steps, *, sources, replay=(), archive_dir="archive", full=False
         message = "; ".join([*run.messages, *(str(e) for e in run.errors)]) or None
         store.finish_run(db, run_id, status, requests=client.requests, nbytes=client.bytes, message=message)
     return run
+
+
+def _fetched_up_to(client):
+    """The latest time a replayed archive's responses were fetched, as ``utcnow()`` writes times."""
+    dates = [r.fetched_at for r in client.replay.responses.values() if r.fetched_at]
+    if not dates:
+        return None
+    latest = max(datetime.fromisoformat(d.replace("Z", "+00:00")) for d in dates)
+    return latest.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def plan_steps(*, bill_ids=(), search_terms=(), act_path=None, members=False, hansard=False, divisions=False,

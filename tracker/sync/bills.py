@@ -2,7 +2,7 @@
 from scrapers import bills as bills_api
 from scrapers.errors import TrackerError, parsing
 from tracker import store
-
+from tracker.sync.common import remove_unlisted
 
 
 def bills_step(bill_ids=(), search_terms=()):
@@ -15,7 +15,7 @@ def bills_step(bill_ids=(), search_terms=()):
             if not matches:
                 run.say(f"no bill matches {term!r}")
             ids.extend(item["billId"] for item, _ in matches)
-        seen = []
+        seen, failed = [], 0
         for bill_id in ids:
             if bill_id in seen:
                 continue
@@ -26,8 +26,9 @@ def bills_step(bill_ids=(), search_terms=()):
             except TrackerError as error:
                 if len(ids) == 1:
                     raise
+                failed += 1
                 run.fail(error)
-        if ids and len(run.errors) >= len(seen):
+        if ids and failed >= len(seen):
             raise run.errors[0]
 
     return step
@@ -55,10 +56,18 @@ def sync_bill(run, bill_id):
     with store.transaction(db):
         for stage_row in stage_rows:
             store.upsert(db, "bill_stages", stage_row, run_id=run.run_id, bill_id=bill_id)
-        store.mark_removed(db, "bill_stages", {"bill_id": bill_id}, [s["bill_stage_id"] for s in stage_rows], run_id=run.run_id, bill_id=bill_id)
+    remove_unlisted(run, "bill_stages", {"bill_id": bill_id}, [s["bill_stage_id"] for s in stage_rows], source=bills_api.SOURCE,
+                    url=bills_api.stages_url(bill_id), own_url=lambda stage_id: bills_api.stage_url(bill_id, stage_id), bill_id=bill_id)
+    complete = True
     for stage_row in stage_rows:
         run.tick(f"{bill_id}: {stage_row['description']}", total=len(stage_rows))
-        sync_stage(run, bill_id, stage_row)
+        try:
+            sync_stage(run, bill_id, stage_row)
+        except TrackerError as error:  # one stage's failure: the others go on, and the next run fetches it again
+            run.fail(error)
+            complete = False
+    if not complete:
+        return
     with store.transaction(db):
         store.set_state(db, state_key, row["last_update"], run_id=run.run_id)
 
@@ -78,10 +87,15 @@ def sync_stage(run, bill_id, stage_row):
                 pingpong.append(bills_api.parse_pingpong_item(item, detail, resp.url))
     with store.transaction(db):
         _write_items(run, "amendments", "amendment_id", "amendment_sponsors", amendments, bill_id)
-        store.mark_removed(db, "amendments", {"bill_stage_id": stage_id}, [a.amendment_id for a in amendments], run_id=run.run_id, bill_id=bill_id)
         if bills_api.stage_has_pingpong(stage_row):
             _write_items(run, "pingpong_items", "pingpong_item_id", "pingpong_sponsors", pingpong, bill_id)
-            store.mark_removed(db, "pingpong_items", {"bill_stage_id": stage_id}, [p.pingpong_item_id for p in pingpong], run_id=run.run_id, bill_id=bill_id)
+    remove_unlisted(run, "amendments", {"bill_stage_id": stage_id}, [a.amendment_id for a in amendments], source=bills_api.SOURCE,
+                    url=bills_api.amendments_url(bill_id, stage_id), bill_id=bill_id,
+                    own_url=lambda amendment_id: bills_api.amendment_url(bill_id, stage_id, amendment_id))
+    if bills_api.stage_has_pingpong(stage_row):
+        remove_unlisted(run, "pingpong_items", {"bill_stage_id": stage_id}, [p.pingpong_item_id for p in pingpong], source=bills_api.SOURCE,
+                        url=bills_api.pingpong_url(bill_id, stage_id), bill_id=bill_id, what="ping-pong items",
+                        own_url=lambda item_id: bills_api.pingpong_item_url(bill_id, stage_id, item_id))
 
 
 def _write_items(run, table, pk, link_table, parsed, bill_id):

@@ -6,7 +6,7 @@ from scrapers import votes as votes_api
 from scrapers.errors import TrackerError, parsing
 from scrapers.values import integer, string
 from tracker import store
-from tracker.sync.common import content, load_bill, per_bill_step, rows, search_titles
+from tracker.sync.common import content, load_bill, per_bill_step, remove_unlisted, rows, search_titles
 from tracker.sync.linking import stage_candidates, stage_numbers, tell_stage
 
 
@@ -14,6 +14,13 @@ HOUSE_VOTES = {
     "Commons": (votes_api.COMMONS, votes_api.search_commons, votes_api.fetch_commons_division, votes_api.parse_commons_division, "DivisionId", "Title"),
     "Lords": (votes_api.LORDS, votes_api.search_lords, votes_api.fetch_lords_division, votes_api.parse_lords_division, "divisionId", "title"),
 }
+# A division's own URL, from its ``division_id`` (``commons-1555``).
+OWN_URL = {
+    "Commons": lambda key: votes_api.commons_url(f"/data/division/{key.rsplit('-', 1)[1]}.json"),
+    "Lords": lambda key: votes_api.lords_url(f"/data/Divisions/{key.rsplit('-', 1)[1]}"),
+}
+SEARCH_URL = {"Commons": lambda: votes_api.commons_url("/data/divisions.json/search"),
+              "Lords": lambda: votes_api.lords_url("/data/Divisions/search")}
 
 
 def divisions_step():
@@ -60,9 +67,9 @@ def sync_bill_divisions(run, bill_id):
         except TrackerError as error:
             run.fail(error)
             continue
-        with store.transaction(db):  # the search was complete: a division it no longer lists is gone upstream
-            store.mark_removed(db, "divisions", {"bill_id": bill_id, "house": house},
-                               [votes_api.division_key(house, api_id) for api_id in found], run_id=run.run_id, bill_id=bill_id)
+        # The search was complete: a division it no longer lists is gone if its own URL says so.
+        remove_unlisted(run, "divisions", {"bill_id": bill_id, "house": house}, [votes_api.division_key(house, api_id) for api_id in found],
+                        source=source, url=SEARCH_URL[house](), own_url=OWN_URL[house], bill_id=bill_id, what=f"{house} divisions")
         for api_id, item in found.items():
             key = votes_api.division_key(house, api_id)
             seen.add(key)

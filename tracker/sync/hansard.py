@@ -6,7 +6,7 @@ from scrapers import references
 from scrapers.errors import TrackerError, parsing
 from scrapers.values import string
 from tracker import store
-from tracker.sync.common import content, load_bill, per_bill_step, rows, search_titles
+from tracker.sync.common import content, evidenced_removals, load_bill, per_bill_step, rows, search_titles
 from tracker.sync.linking import stage_candidates, stage_numbers, tell_stage
 
 
@@ -49,9 +49,12 @@ def sync_bill_debates(run, bill_id):
                 run.fail(error)
         if complete:
             previous = json.loads(store.get_state(db, state_key) or "[]")
+            gone = evidenced_removals(run, previous, found, what=f"debates on {date}", source=hansard_api.SOURCE,
+                                      url=hansard_api.search_debates_url(), own_url=hansard_api.debate_url)
+            kept = sorted(set(found) | (set(previous) - set(gone)))
             with store.transaction(db):
-                remove_debates(db, set(previous) - set(found), run_id=run.run_id, bill_id=bill_id)
-                store.set_state(db, state_key, json.dumps(sorted(found)), run_id=run.run_id)
+                remove_debates(db, gone, run_id=run.run_id, bill_id=bill_id)
+                store.set_state(db, state_key, json.dumps(kept), run_id=run.run_id)
     relink_debates(run, bill_id, stages, skip=fetched)
 
 
@@ -71,8 +74,26 @@ def sync_debate(run, bill_id, stages, ext_id):
     with parsing(hansard_api.SOURCE, response.url, record=ext_id):
         debate = hansard_api.parse_debate(data, response.url)
     debates, contributions = [d.row() for d in debate.sections], [c.row() for c in debate.contributions]
-    write_debate(run, bill_id, stages, debates, contributions)
+    gone = _gone_from_debate(run, debates, contributions, response.url)
+    write_debate(run, bill_id, stages, debates, contributions, gone)
     return {d["debate_id"] for d in debates}
+
+
+def _gone_from_debate(run, debates, contributions, url):
+    """``{table: ids}`` of the stored contributions and child sections of ``debates`` that the
+    fetched debate no longer holds and are gone on evidence (:func:`evidenced_removals`)."""
+    gone = {"contributions": [], "debates": []}
+    for debate in debates:
+        scope = debate["debate_id"]
+        _, said = store.unlisted_ids(run.db, "contributions", {"debate_id": scope}, ())
+        gone["contributions"] += evidenced_removals(
+            run, said, [c["contribution_id"] for c in contributions if c["debate_id"] == scope],
+            what=f"contributions of {scope}", source=hansard_api.SOURCE, url=url)
+        _, sections = store.unlisted_ids(run.db, "debates", {"parent_debate_id": scope}, ())
+        gone["debates"] += evidenced_removals(
+            run, sections, [d["debate_id"] for d in debates if d["parent_debate_id"] == scope],
+            what=f"sections of {scope}", source=hansard_api.SOURCE, url=url, own_url=hansard_api.debate_url)
+    return gone
 
 
 def _link_debates(db, bill_id, stages, debates):
@@ -107,7 +128,7 @@ def contribution_links(contribution, numbers):
     return list(links.values())
 
 
-def write_debate(run, bill_id, stages, debates, contributions):
+def write_debate(run, bill_id, stages, debates, contributions, gone=None):
     db = run.db
     scope = _link_debates(db, bill_id, stages, debates)
     with store.transaction(db):
@@ -118,17 +139,12 @@ def write_debate(run, bill_id, stages, debates, contributions):
                                          "source_url": None}, run_id=run.run_id)
         for debate in debates:
             store.upsert(db, "debates", debate, run_id=run.run_id, bill_id=bill_id)
-        by_debate = {}
         for contribution in contributions:
             store.upsert(db, "contributions", contribution, run_id=run.run_id, bill_id=bill_id)
             store.replace_links(db, "contribution_amendments", "contribution_id", contribution["contribution_id"],
                                 contribution_links(contribution, scope[contribution["debate_id"]]))
-            by_debate.setdefault(contribution["debate_id"], []).append(contribution["contribution_id"])
-        for debate in debates:
-            store.mark_removed(db, "contributions", {"debate_id": debate["debate_id"]}, by_debate.get(debate["debate_id"], []),
-                               run_id=run.run_id, bill_id=bill_id)
-            children = [d["debate_id"] for d in debates if d["parent_debate_id"] == debate["debate_id"]]
-            store.mark_removed(db, "debates", {"parent_debate_id": debate["debate_id"]}, children, run_id=run.run_id, bill_id=bill_id)
+        for table, ids in (gone or {}).items():
+            store.remove_records(db, table, ids, run_id=run.run_id, bill_id=bill_id)
 
 
 def relink_debates(run, bill_id, stages, skip=()):

@@ -2,6 +2,7 @@
 from scrapers import legislation
 from scrapers.errors import parsing
 from tracker import store
+from tracker.sync.common import remove_unlisted
 
 
 
@@ -16,9 +17,7 @@ def legislation_step(bill_id, item_path, version="As enacted"):
         with store.transaction(run.db):
             for row in rows:
                 store.upsert(run.db, "bill_clauses", row, run_id=run.run_id, bill_id=bill_id)
-            store.mark_removed(
-                run.db, "bill_clauses", {"bill_id": bill_id, "version": version},
-                [row["clause_id"] for row in rows], run_id=run.run_id, bill_id=bill_id,
-            )
+        remove_unlisted(run, "bill_clauses", {"bill_id": bill_id, "version": version}, [row["clause_id"] for row in rows],
+                        source=legislation.SOURCE, url=response.url, bill_id=bill_id, what="sections")
 
     return step

@@ -16,7 +16,7 @@ from scrapers import publications as publications_api
 from scrapers.errors import TrackerError, parsing
 from tracker import store
 from tracker import versions as bill_versions
-from tracker.sync.common import load_bill, tracked_bill_ids
+from tracker.sync.common import evidenced_removals, load_bill, remove_unlisted, tracked_bill_ids
 
 
 def versions_step(bill_ids=()):
@@ -42,7 +42,8 @@ def sync_versions(run, bill_id: int):
     with store.transaction(db):
         for publication in publications:
             store.upsert(db, "publications", publication.row(), run_id=run.run_id, bill_id=bill_id)
-        store.mark_removed(db, "publications", {"bill_id": bill_id}, [p.publication_id for p in publications], run_id=run.run_id, bill_id=bill_id)
+    remove_unlisted(run, "publications", {"bill_id": bill_id}, [p.publication_id for p in publications],
+                    source=publications_api.SOURCE, url=response.url, bill_id=bill_id)
     prints = [p for p in publications if p.is_bill_print]
     seen = []
     for publication in prints:
@@ -51,8 +52,8 @@ def sync_versions(run, bill_id: int):
     act = _sync_act(run, bill_id, stages)
     if act:
         seen.append(act)
-    with store.transaction(db):
-        store.mark_removed(db, "bill_versions", {"bill_id": bill_id}, seen, run_id=run.run_id, bill_id=bill_id)
+    remove_unlisted(run, "bill_versions", {"bill_id": bill_id}, seen, source=publications_api.SOURCE, url=response.url,
+                    bill_id=bill_id, what="versions")
     _sync_changes(run, bill_id)
 
 
@@ -66,17 +67,21 @@ def _version_row(bill_id, version_id, label, date, house, stage, fmt, source_url
 
 
 def _write_version(run, bill_id, row, bill_print=None):
-    """One version and (when read) its clauses, in one transaction."""
+    """One version and (when read) its clauses, in one transaction (the clauses a new reading
+    lacks are removed only when it did not shrink sharply: :func:`evidenced_removals`)."""
     db = run.db
+    gone = []
+    if bill_print is not None:
+        _, stored = store.unlisted_ids(db, "clauses", {"version_id": row["version_id"]}, ())
+        gone = evidenced_removals(run, stored, [f"{row['version_id']}/{record.key}" for record in bill_print.clauses],
+                                  what=f"clauses of {row['label']}", source=billprints.SOURCE, url=row["source_url"])
     with store.transaction(db):
         store.upsert(db, "bill_versions", row, run_id=run.run_id, bill_id=bill_id)
         if bill_print is None:
             return
         version_id = row["version_id"]
-        keys = []
         for record in bill_print.clauses:
             key = f"{version_id}/{record.key}"
-            keys.append(key)
             store.upsert(db, "clauses", {
                 "clause_key": key, "version_id": version_id, "kind": record.kind, "number": record.number,
                 "heading": record.heading, "text": record.text, "guid": record.guid, "page": record.page,
@@ -84,7 +89,7 @@ def _write_version(run, bill_id, row, bill_print=None):
                 "parent_key": f"{version_id}/{record.parent_key}" if record.parent_key else None,
                 "position": record.position, "source_url": row["source_url"],
             }, run_id=run.run_id, bill_id=bill_id)
-        store.mark_removed(db, "clauses", {"version_id": version_id}, keys, run_id=run.run_id, bill_id=bill_id)
+        store.remove_records(db, "clauses", gone, run_id=run.run_id, bill_id=bill_id)
 
 
 def _sync_print(run, bill_id, publication, stages) -> str:
