@@ -38,7 +38,7 @@ def content_of(db):
     tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE '%VIRTUAL%'")]
     out = {}
     for table in tables:
-        if table in NOT_CONTENT or "_fts" in table:
+        if table in NOT_CONTENT or "_fts" in table or table.startswith("search_"):  # search_*: an index derived afresh
             continue
         cursor = db.execute(f"SELECT * FROM [{table}]")
         names = [d[0] for d in cursor.description]
