@@ -243,5 +243,7 @@ def test_the_alerts_tables_are_not_served(site, db_path):
     assert all(value is None for row in leaked["rows"] for value in row)
     assert "reader@example.org" not in site.sql("select * from watches").text
     assert site.get(f"/{site.name}/bills/3159").status_code == 200  # counting the rows that refer to it still works
+    linked = site.get(f"/{site.name}/alert_events.json?bill_id=3159&_shape=array")  # the bill's page links here: no dead end, no rows
+    assert linked.status_code == 200 and linked.json() == []
     feed = site.get("/-/watch/bill.atom")  # the plugin's own page still reads them
     assert feed.status_code == 200 and "watch bill" in feed.text and "reader@example.org" not in feed.text

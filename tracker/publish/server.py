@@ -122,7 +122,9 @@ def build_metadata(db_path, *, name=None):
     database["queries"] = {query: canned_query(query) for query in database.get("queries", [])}
     tables = database.setdefault("tables", {})
     for table in schema.unpublished():
-        tables[table.name] = {**tables.get(table.name, {}), "hidden": True, "allow": False}
+        # A table a published record's page links to (a bill's page lists the alert_events naming
+        # it) stays reachable, its columns read as NULL (it shows no rows); the others answer 403.
+        tables[table.name] = {**tables.get(table.name, {}), "hidden": True, **({} if table.links else {"allow": False})}
     meta["databases"][name or database_name(db_path)] = database
     return meta
 
