@@ -167,3 +167,12 @@ def test_a_transaction_takes_the_write_lock_before_it_reads(db, db_path):
         store.set_state(db, "mine", "1", run_id=None)
     writer.join(30)
     assert dict(db.execute("SELECT key, value FROM sync_state").fetchall()) == {"other": "1", "mine": "1"}
+
+
+def test_two_databases_sharing_an_archive_folder_never_share_a_file(tmp_path):
+    from tracker.sync import archive_path_for
+
+    first = archive_path_for(str(tmp_path), 1)
+    open(first, "wb").close()  # run 1 of one database has written its archive
+    second = archive_path_for(str(tmp_path), 1)  # run 1 of another, in the same second
+    assert second != first and second.endswith(".warc.gz")

@@ -53,8 +53,15 @@ class SyncRun:
 
 
 def archive_path_for(archive_dir, run_id):
+    """A new file for this run's WARC. Two databases may share an archive folder and number
+    their runs alike: a run never appends to another's archive (replay would mix them)."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return os.path.join(archive_dir, f"sync-{run_id:05d}-{stamp}.warc.gz")
+    path = os.path.join(archive_dir, f"sync-{run_id:05d}-{stamp}.warc.gz")
+    n = 2
+    while os.path.exists(path):
+        path = os.path.join(archive_dir, f"sync-{run_id:05d}-{stamp}-{n}.warc.gz")
+        n += 1
+    return path
 
 
 AS_OF_KEY = "sync:as_of"  # when the data the database holds was fetched (a replay's: its archive's)
