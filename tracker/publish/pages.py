@@ -380,9 +380,12 @@ def known_as(names, shown):
     return [(name, ", ".join(k)) for name, k in kinds.items()]
 
 
+# One arm per tabled table (amendments, ping-pong items), joined by UNION ALL and ordered by the
+# item's id (Parliament numbers them as they are tabled): the id is the sponsor row's own, so each
+# arm walks the index (member, item id) in order and the page stops after its own rows.
 SPONSORED_SQL = (
-    "SELECT '{table}' AS item_table, t.[{key}] AS item_id, {noun} AS noun, t.number, t.decision, t.summary, s.is_lead,"
-    " st.description AS stage, st.house AS house, st.sort_order AS sort_order"
+    "SELECT '{table}' AS item_table, s.[{item}] AS item_id, {noun} AS noun, t.number, t.decision, t.summary, s.is_lead,"
+    " st.description AS stage, st.house AS house"
     " FROM [{sponsors}] s JOIN [{table}] t ON t.[{key}] = s.[{item}]"
     " LEFT JOIN bill_stages st ON st.bill_stage_id = t.bill_stage_id"
     " WHERE s.[{member}] = ?"
@@ -421,7 +424,7 @@ SPEECHES_SQL = (
 NAMED_IN_SQL = "SELECT doc_table, doc_id, count(*) AS n FROM mentions WHERE [{column}] = ? GROUP BY doc_table, doc_id ORDER BY doc_table, doc_id"
 
 # The lists of a member's page, each paged on its own (``?votes_page=2``).
-MEMBER_LISTS = ("amendments", "votes", "speeches", "questions", "named_in")
+MEMBER_LISTS = ("amendments", "votes", "speeches", "questions", "named_in")  # (positions_pages adds positions, commitments)
 
 
 async def member(datasette, db, member_id, args=None):
@@ -452,7 +455,7 @@ async def member(datasette, db, member_id, args=None):
     sponsored = " UNION ALL ".join(parts)
     counts = [f"SELECT count(*) FROM [{t.tabled.sponsors}] WHERE [{schema.table(t.tabled.sponsors).column_to('members')}] = ?" for t in schema.tabled()]
     page["amendment_count"] = (await one(db, f"SELECT {' + '.join(f'({c})' for c in counts)} AS n", [member_id] * len(counts)))["n"]
-    for a in await listed("amendments", f"SELECT * FROM ({sponsored}) ORDER BY sort_order, item_table, item_id", [member_id] * len(parts)):
+    for a in await listed("amendments", f"{sponsored} ORDER BY item_id", [member_id] * len(parts)):
         a["amendment_id"] = a["item_id"] if a["item_table"] == "amendments" else None
         a["url"] = record_path(datasette, db.name, a["item_table"], a["item_id"])
     page["vote_count"] = (await one(db, "SELECT count(*) AS n FROM division_votes WHERE member_id = ?", [member_id]))["n"]

@@ -43,7 +43,7 @@ def _link_commitments(datasette, database, commitments):
         c["url"] = pages.record_path(datasette, database, c["source_table"], c["source_id"])
         c["topic_url"] = topic_path(datasette, c["topic"])
         c["member_url"] = datasette.urls.path(f"/-/member/{c['member_id']}") if c["member_id"] is not None else None
-        for f in c["followups"]:
+        for f in c.get("followups", ()):
             f["url"] = pages.record_path(datasette, database, f["source_table"], f["source_id"])
     return commitments
 
@@ -56,22 +56,63 @@ def _link_votes(datasette, database, votes):
     return votes
 
 
+EVIDENCE_SHOWN = 5  # pieces of evidence shown with each of a member's positions; the topic page has the rest
+
+
+def _order(column, order) -> str:
+    """``CASE column WHEN ... END``: SQL ordering by one of :mod:`views`' orders (the unlisted last)."""
+    return "CASE " + column + "".join(f" WHEN '{value}' THEN {rank}" for value, rank in order.items()) + f" ELSE {len(order)} END"
+
+
+# The member page reads only what it shows, however much a busy member has said and done: a page
+# of positions (from the member's rows of member_positions, as many as the topics they took a
+# side on), the first few pieces of evidence of each (the index (member_id, topic, date, kind,
+# ref_id), a few entries per position), the marks of the votes on the page, and a page of their
+# commitments. ``views.member_summary`` reads everything, for ``tracker positions member``.
+POSITIONS_SQL = (
+    "SELECT p.member_id, p.topic, p.stance, p.evidence_count, p.supports, p.opposes, p.neutral, p.last_date, t.kind, t.name"
+    " FROM member_positions p LEFT JOIN topics t ON t.topic = p.topic WHERE p.member_id = ? AND p.stance != 'unknown'"
+    f" ORDER BY {_order('t.kind', views.KIND_ORDER)}, {_order('p.stance', views.STANCE_ORDER)}, p.evidence_count DESC, p.topic"
+)
+EVIDENCE_SQL = (
+    "SELECT e.*, s.description AS stage, s.house FROM json_each(?) j"
+    " JOIN position_evidence e ON e.id IN (SELECT x.id FROM position_evidence x WHERE x.member_id = ? AND x.topic = j.value"
+    " ORDER BY x.date, x.kind, x.ref_id LIMIT ?)"
+    " LEFT JOIN bill_stages s ON s.bill_stage_id = e.bill_stage_id ORDER BY e.date, e.kind, e.ref_id"
+)
+MARKS_SQL = (
+    "SELECT a.*, CASE s.passed WHEN 1 THEN 'passed' WHEN 0 THEN 'not passed' END AS result"
+    " FROM vote_alignment a LEFT JOIN division_sides s ON s.division_id = a.division_id"
+    " WHERE a.member_id = ? AND a.division_id IN (SELECT value FROM json_each(?))"
+)
+MEMBER_COMMITMENTS_SQL = (
+    "SELECT commitment_id, member_id, made_on, status, deadline, source_table, source_id, topic FROM commitments"
+    " WHERE member_id = ? AND removed_at IS NULL ORDER BY made_on, commitment_id"
+)
+
+
 async def member(datasette, db, member_id, args=None):
-    """The member page's record (:func:`pages.member`, ``args`` naming the page of each list) with the
-    member's positions at the top and each vote's marks."""
+    """The member page's record (:func:`pages.member`, ``args`` naming the page of each list) with a
+    page of the member's positions at the top, each with its first pieces of evidence, and each
+    vote's marks."""
     page = await pages.member(datasette, db, member_id, args)
     if page is None:
         return None
-    try:
-        summary = await db.execute_fn(lambda conn: views.member_summary(conn, member_id))
-    except TrackerError:
-        summary = {"positions": [], "votes": [], "commitments": []}
-    for p in summary["positions"]:
+    positions = await pages.listing(db, POSITIONS_SQL, [member_id], pages.page_number(args, "positions"))
+    evidence = {}
+    if positions.rows:
+        for e in await pages.many(db, EVIDENCE_SQL, [json.dumps([p["topic"] for p in positions.rows]), member_id, EVIDENCE_SHOWN]):
+            evidence.setdefault(e["topic"], []).append(e)
+    for p in positions.rows:
         p["url"] = topic_path(datasette, p["topic"])
-        _link_evidence(datasette, db.name, p["evidence"])
-    page["positions"] = [p for p in summary["positions"] if p["stance"] != "unknown"]
-    page["vote_marks"] = {v["division_id"]: v for v in summary["votes"]}
-    page["commitments_made"] = _link_commitments(datasette, db.name, summary["commitments"])
+        p["evidence"] = _link_evidence(datasette, db.name, evidence.get(p["topic"], []))
+    page["lists"]["positions"] = positions
+    page["positions"] = positions.rows
+    divisions = {v["division_id"] for v in page["votes"]} | {e["division_id"] for es in evidence.values() for e in es if e["division_id"]}
+    page["vote_marks"] = {v["division_id"]: v for v in await pages.many(db, MARKS_SQL, [member_id, json.dumps(sorted(divisions))])}
+    made = await pages.listing(db, MEMBER_COMMITMENTS_SQL, [member_id], pages.page_number(args, "commitments"))
+    page["lists"]["commitments"] = made
+    page["commitments_made"] = _link_commitments(datasette, db.name, made.rows)
     page["commitments_url"] = datasette.urls.path("/-/commitments")
     return page
 
