@@ -1,20 +1,23 @@
 """The tracker at growing sizes: loading, tagging, search and every custom page, side by side.
 
-    python benchmarks/scale.py [--sizes 10000,100000] [--repeat 5] [--keep DIR]
+    python benchmarks/scale.py [--sizes 10000,100000] [--repeat 20] [--keep DIR]
     python benchmarks/scale.py --sizes 10000,100000,1000000      # the whole-Parliament run (long)
 
 For each size (contributions; amendments are a tenth of that, at least 5,000) a database is
 built in the real shapes: ``store.open_db`` makes the full schema (FTS indexes and their
 triggers, m0010's page indexes), the supplier and provision registries are loaded as
 ``tracker tag`` loads them, and members, debates, contributions, amendments with sponsors,
-divisions with votes, written questions and the mentions a tagger would write (the document's
-key as text, typed link columns, offsets that hold the mention's text) are inserted in
-batches, one transaction each, streamed from :mod:`benchmarks.corpus` (no text repeats, and no
-size keeps its corpus in memory). Each size runs in a fresh process, so its peak memory is its own.
+divisions with votes, written questions, the mentions a tagger would write (the document's
+key as text, typed link columns, offsets that hold the mention's text) and the positions
+``tracker positions derive`` would write (topics for amendment families, suppliers and provisions;
+a piece of evidence for each sponsorship, each speech naming a supplier or provision and each
+vote on an amendment; each member's stance on each topic; each vote's alignment with party and
+Government; ministers' commitments with follow-ups) are inserted in batches, one transaction each,
+streamed from :mod:`benchmarks.corpus` (no text repeats, and no size keeps its corpus in memory). Each size runs in a fresh process, so its peak memory is its own.
 
 Printed per size: records loaded per second, tagging words per second (the real pipeline on
-fresh documents), the search page's median and 95th percentile, each custom page's median
-(through Datasette in process, as ``tracker serve --immutable`` serves it), the database's
+fresh documents), the search page's median and 95th percentile, each custom page's median and
+95th percentile (through Datasette in process, as ``tracker serve --immutable`` serves it), the database's
 size and the process's peak memory. Then the slopes: seconds per 100,000 records loaded, and
 each page's milliseconds per 100,000 contributions (flat: the page does not grow with the data).
 Nothing is asserted: the figures are for ``docs/scale.md``.
@@ -49,6 +52,10 @@ MEMBERS = 1500  # every MP and peer of a Parliament
 STAGES = 20
 BATCH = 20_000
 VOTES_PER_DIVISION = 300
+FAMILY_STEPS = 5  # amendments re-tabled at the next stage: one family (one topic) for each run of five
+MINISTERS = 20  # the busiest speakers speak for the Government and make its commitments
+COMMITMENT_EVERY = 20  # one speech of a minister's in this many makes a commitment
+PARTIES = ("Conservative", "Labour", "Liberal Democrat", "Crossbench", "Scottish National Party")
 SEARCH_TERMS = ["procurement", "surveillance equipment", "hikvision", "national security", "debarment",
                 "contracting authority", "small business", "cameras"]
 
@@ -135,12 +142,28 @@ def build(path: Path, contributions: int, seed: int = 5) -> dict:
         load.add("bill_stages", {"bill_stage_id": 100 + s, "bill_id": BILL, "description": f"Stage {s}",
                                  "house": "Lords" if s % 2 else "Commons", "sort_order": s})
     for mid, name in members:
-        load.add("members", {"member_id": mid, "name": name, "house": "Commons" if mid % 3 else "Lords"})
+        load.add("members", {"member_id": mid, "name": name, "house": "Commons" if mid % 3 else "Lords",
+                             "party": PARTIES[0] if mid - 1000 < MINISTERS else PARTIES[mid % len(PARTIES)]})
     debates = max(1, contributions // 40)
     for d in range(debates):
         load.add("debates", {"debate_id": f"DEB-{d}", "title": f"Procurement Bill debate {d}", "date": f"20{10 + d % 14}-0{1 + d % 9}-1{d % 9}",
                              "house": "Lords" if d % 2 else "Commons", "bill_id": BILL})
     words = 0
+    for label, entity_id, name in suppliers + provisions:
+        kind = label.lower()
+        load.add("topics", {"topic": f"{kind}:{entity_id}", "kind": kind, "name": name, "family_id": None,
+                            "provision_id": entity_id if kind == "provision" else None, "supplier_id": entity_id if kind == "supplier" else None})
+    evidence_ids = itertools.count(1)
+
+    def evidence(member_id, topic, kind, ref_table, ref_id, stance, date, detail, quote=None, **links):
+        load.add("position_evidence", {"id": next(evidence_ids), "member_id": member_id, "topic": topic, "kind": kind,
+                                       "ref_table": ref_table, "ref_id": str(ref_id), "stance": stance, "quote": quote, "date": date,
+                                       "detail": detail, "rule": "scale", "bill_stage_id": links.get("bill_stage_id"),
+                                       "amendment_id": links.get("amendment_id"), "pingpong_item_id": None,
+                                       "contribution_id": links.get("contribution_id"), "division_id": links.get("division_id")})
+
+    def family_of(aid):
+        return f"a{10_000_000 + (aid - 10_000_000) // FAMILY_STEPS * FAMILY_STEPS}"
 
     def mention_rows(doc_table, doc_id, field, found):
         for start, end, name, label, entity_id in found:
@@ -158,29 +181,82 @@ def build(path: Path, contributions: int, seed: int = 5) -> dict:
         words += text.count(" ") + 1
         mid = members[speaker()][0]
         cid = 1_000_000 + c
-        load.add("contributions", {"contribution_id": cid, "debate_id": f"DEB-{c % debates}", "member_id": mid,
+        d = c % debates
+        said_on = f"20{10 + d % 14}-0{1 + d % 9}-1{d % 9}"
+        load.add("contributions", {"contribution_id": cid, "debate_id": f"DEB-{d}", "member_id": mid,
                                    "attributed_to": members[mid - 1000][1], "order_in_section": c // debates, "text": text})
         mention_rows("contributions", cid, "text", found)
+        named = {}
+        for start, end, name, label, entity_id in found:
+            if label != "MEMBER":
+                named.setdefault(f"{label.lower()}:{entity_id}", text[max(0, start - 100):end + 100])
+        for topic, quote in named.items():
+            evidence(mid, topic, "spoke", "contributions", cid, rng.choice(("supports", "opposes", "neutral")), said_on,
+                     f"spoke {said_on}", quote, contribution_id=cid)
+        if mid - 1000 < MINISTERS and c % COMMITMENT_EVERY == 0:
+            commitment = f"contributions/{cid}/{c:08x}"
+            load.add("commitments", {"commitment_id": commitment, "member_id": mid, "department": "Cabinet Office",
+                                     "text": raw[:200], "made_on": said_on, "source_table": "contributions", "source_id": str(cid),
+                                     "deadline": f"{int(said_on[:4]) + 1}{said_on[4:]}", "deadline_basis": "within a year",
+                                     "status": rng.choice(("open", "due", "overdue", "fulfilled")), "bill_id": BILL,
+                                     "topic": next(iter(named), None), "contribution_id": cid, "first_seen": said_on, "last_seen": said_on})
+            load.add("commitment_followups", {"commitment_id": commitment, "kind": "restated", "source_table": "contributions",
+                                              "source_id": str(cid), "member_id": mid, "date": said_on, "quote": raw[:120]})
     amendments = max(5000, contributions // 10)
     for a in range(amendments):
         raw, _, _ = next(texts)
         text, found = with_mentions(raw, entities, entity, rng)
         aid = 10_000_000 + a
-        load.add("amendments", {"amendment_id": aid, "bill_id": BILL, "bill_stage_id": 100 + a % STAGES, "number": str(a % 400 + 1),
+        stage, number = 100 + a % STAGES, str(a % 400 + 1)
+        family = family_of(aid)
+        if family == f"a{aid}":
+            load.add("amendment_families", {"family_id": family, "bill_id": BILL, "title": raw[:60], "houses": "Lords, Commons",
+                                            "steps": FAMILY_STEPS, "first_stage_id": stage, "outcome": "not in the Act"})
+            load.add("topics", {"topic": f"family:{family}", "kind": "family", "name": raw[:60], "family_id": family,
+                                "provision_id": None, "supplier_id": None})
+        load.add("amendment_family_members", {"family_id": family, "amendment_id": aid, "step": a % FAMILY_STEPS + 1,
+                                              "bill_stage_id": stage, "polarity": 1, "role": "proposal", "grouped_by": "text similarity"})
+        load.add("amendments", {"amendment_id": aid, "bill_id": BILL, "bill_stage_id": stage, "number": number,
                                 "decision": rng.choice(("NoDecision", "Withdrawn", "Agreed", "Negatived")), "summary": raw[:80], "text": text})
         for order, m in enumerate({members[speaker()][0] for _ in range(rng.randint(1, 3))}):
             load.add("amendment_sponsors", {"amendment_id": aid, "member_id": m, "is_lead": int(order == 0), "sort_order": order})
+            evidence(m, f"family:{family}", "sponsored" if order == 0 else "added name", "amendments", aid, "supports",
+                     f"2023-0{1 + a % 9}-01", f"sponsored {number} (Stage {stage - 100})", bill_stage_id=stage, amendment_id=aid)
         mention_rows("amendments", aid, "text", found)
     for d in range(amendments // 50):
-        load.add("divisions", {"division_id": f"div-{d}", "house": "Lords" if d % 2 else "Commons", "date": f"2023-0{1 + d % 9}-01",
-                               "title": f"Division {d}", "bill_id": BILL, "amendment_id": 10_000_000 + d * 50, "aye_count": 150, "no_count": 150})
+        division, on, aid = f"div-{d}", f"2023-0{1 + d % 9}-01", 10_000_000 + d * 50
+        load.add("divisions", {"division_id": division, "house": "Lords" if d % 2 else "Commons", "date": on,
+                               "title": f"Division {d}", "bill_id": BILL, "amendment_id": aid, "aye_count": 150, "no_count": 150})
+        government = rng.choice(("aye", "no"))
+        majority = {party: rng.choice(("aye", "no")) for party in PARTIES}
+        majority[PARTIES[0]] = government
+        load.add("division_sides", {"division_id": division, "passed": int(government == "aye"), "government_side": government,
+                                    "government_basis": "ministers' votes", "question_direction": 1})
         for m in rng.sample(members, VOTES_PER_DIVISION):
-            load.add("division_votes", {"division_id": f"div-{d}", "member_id": m[0], "vote": rng.choice(("aye", "no")), "is_teller": 0})
+            vote = rng.choice(("aye", "no"))
+            party = PARTIES[0] if m[0] - 1000 < MINISTERS else PARTIES[m[0] % len(PARTIES)]
+            load.add("division_votes", {"division_id": division, "member_id": m[0], "vote": vote, "is_teller": 0})
+            load.add("vote_alignment", {"division_id": division, "member_id": m[0], "vote": vote, "side": vote, "party": party,
+                                        "party_majority": majority[party], "with_party": int(vote == majority[party]),
+                                        "government_side": government, "with_government": int(vote == government),
+                                        "rebellion": int(vote != majority[party])})
+            evidence(m[0], f"family:{family_of(aid)}", "voted", "divisions", division, "supports" if vote == "aye" else "opposes", on,
+                     f"voted {vote} on division {division}", division_id=division, amendment_id=aid)
     for q in range(contributions // 20):
         raw, date, house = next(texts)
         load.add("written_questions", {"question_id": q + 1, "uin": f"HL{q}", "asking_member_id": members[speaker()][0],
                                        "date_tabled": date, "heading": raw[:60], "question_text": raw, "house": house})
     load.flush()
+    # Each member's stance on each topic, from their evidence, as ``tracker positions derive`` sums it.
+    started_positions = time.perf_counter()
+    with store.transaction(db):
+        load.count += db.conn.execute(
+            "INSERT INTO member_positions (member_id, topic, stance, evidence_count, supports, opposes, neutral, last_date, summary)"
+            " SELECT member_id, topic, CASE WHEN sum(stance = 'supports') AND sum(stance = 'opposes') THEN 'mixed'"
+            " WHEN sum(stance = 'supports') THEN 'supports' WHEN sum(stance = 'opposes') THEN 'opposes' ELSE 'unknown' END,"
+            " count(*), sum(stance = 'supports'), sum(stance = 'opposes'), sum(stance = 'neutral'), max(date), group_concat(DISTINCT detail)"
+            " FROM position_evidence GROUP BY member_id, topic").rowcount
+    load.seconds += time.perf_counter() - started_positions
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("PRAGMA journal_mode = DELETE")
     db.close()
@@ -209,8 +285,13 @@ def tagging_rate(documents: int = 1000, seed: int = 99) -> float:
     return words / (time.perf_counter() - started)
 
 
+def percentile(ordered: list, fraction: float) -> float:
+    """The value ``fraction`` of the way up ``ordered`` (nearest rank)."""
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
 def measure(path: Path, repeat: int) -> dict:
-    """The search page's median and p95, and each custom page's median, in milliseconds."""
+    """The search page's median and p95, and each custom page's median and p95, in milliseconds."""
     import sqlite3
 
     from tracker.publish.server import make_datasette
@@ -239,11 +320,17 @@ def measure(path: Path, repeat: int) -> dict:
         "supplier, page 100": f"/-/supplier/{top_supplier}?mentions_page=100",
         "provision (most named)": f"/-/provision/{top_provision}",
         "amendment": "/-/amendment/10000000",
+        "topic (most named supplier)": f"/-/topic/supplier:{top_supplier}",
+        "family": "/-/family/a10000000",
+        "topics": "/-/topics",
+        "commitments": "/-/commitments",
     }
-    results = {"pages": {}, "top": {"speeches": speeches, "supplier_mentions": supplier_mentions}}
+    results = {"pages": {}, "pages_p95": {}, "top": {"speeches": speeches, "supplier_mentions": supplier_mentions}}
     for name, url in pages.items():
         timed(url)  # warm
-        results["pages"][name] = statistics.median(timed(url) for _ in range(repeat))
+        times = sorted(timed(url) for _ in range(repeat))
+        results["pages"][name] = statistics.median(times)
+        results["pages_p95"][name] = percentile(times, 0.95)
     searches = []
     for term in SEARCH_TERMS:
         url = f"/-/search?q={quote_plus(term)}"
@@ -251,7 +338,7 @@ def measure(path: Path, repeat: int) -> dict:
         searches += [timed(url) for _ in range(max(2, repeat // 2))]
     searches.sort()
     results["search_median"] = statistics.median(searches)
-    results["search_p95"] = searches[min(len(searches) - 1, int(0.95 * len(searches)))]
+    results["search_p95"] = percentile(searches, 0.95)
     loop.close()
     return results
 
@@ -276,6 +363,11 @@ def slope(xs, ys):
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den if den else 0.0
 
 
+def page_cell(key: str, page: str):
+    """A cell of the table: one page's time (``key``: ``pages``, the median, or ``pages_p95``)."""
+    return lambda r: f"{r[key][page]:.1f}"
+
+
 def report(results: list[dict]) -> None:
     print("\nsize = contributions (amendments: a tenth, at least 5,000); times are medians in milliseconds\n")
     pages = list(results[0]["pages"])
@@ -286,7 +378,7 @@ def report(results: list[dict]) -> None:
         ("tagging words/s", lambda r: f"{r['tagging_words_per_second']:,.0f}"),
         ("search median ms", lambda r: f"{r['search_median']:.1f}"),
         ("search p95 ms", lambda r: f"{r['search_p95']:.1f}"),
-        *[(f"{p} ms", (lambda p: lambda r: f"{r['pages'][p]:.1f}")(p)) for p in pages],
+        *[(f"{p}{suffix} ms", page_cell(key, p)) for p in pages for key, suffix in (("pages", ""), ("pages_p95", " p95"))],
         ("top speaker's speeches", lambda r: f"{r['top']['speeches']:,}"),
         ("top supplier's mentions", lambda r: f"{r['top']['supplier_mentions']:,}"),
         ("database MB", lambda r: f"{r['database_mb']:,.0f}"),
@@ -313,7 +405,7 @@ def report(results: list[dict]) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="contributions per database, comma-separated")
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=20, help="times each page is read (median and p95 of these)")
     parser.add_argument("--keep", help="build (or reuse) the databases in this directory")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, in this process: prints JSON
     parser.add_argument("--json", action="store_true", help="print the results as JSON too")

@@ -202,21 +202,31 @@ async def search_export(request, datasette):
 # --- pages ----------------------------------------------------------------
 
 
-def page_route(load, template, noun, url_var, extra, table=None, *, paged=False):
-    """A view: the record's page from ``load(datasette, db, id)``, with ``extra(datasette, db, page)``'s links
-    (and, for a record of ``table``, its page on Parliament's own website as ``human_url``).
-    ``paged``: ``load`` also takes the query string (``args=``) naming the page of each of its lists,
-    and the page gets a pager (previous and next links) for each."""
+def record_key(raw: str):
+    """A record's key as its URL names it: a number where it is all digits (amendments, members, bills), else the text."""
+    return int(raw) if raw.isdigit() else raw
+
+
+def page_route(load, template, noun, url_var=None, extra=None, table=None, *, paged=False, key=record_key):
+    """A view: ``template`` rendered with the page ``load(datasette, db, record)`` returns (a 404 naming
+    the ``noun`` when it returns None), every custom page's one way in.
+
+    ``url_var``: the route's part naming the record, unquoted and made its key by ``key`` (``record_key``
+    unless the keys are text that may be all digits); None for a page of no one record, whose ``load``
+    gets None. ``extra(datasette, db, record_id, page)``: the page's own links beside :func:`common_links`;
+    for a record of ``table``, its page on Parliament's own website is ``human_url``. ``paged``: ``load``
+    also takes the query string (``args=``), naming the page of each of its lists (or its options), and
+    the page gets a pager (previous and next links) for each of its ``lists``."""
 
     async def view(request, datasette):
         db = await tracker_db(datasette)
         await check_view(datasette, request, db)
-        record_id = request.url_vars[url_var]
+        record_id = urllib.parse.unquote(request.url_vars[url_var]) if url_var else None
         options = {"args": request.args} if paged else {}
-        page = await load(datasette, db, int(record_id) if record_id.isdigit() else record_id, **options)
+        page = await load(datasette, db, key(record_id) if url_var else None, **options)
         if page is None:
-            raise NotFound(f"No {noun} {record_id}")
-        page.update({"database": db.name, **common_links(datasette, db), **extra(datasette, db, record_id, page)})
+            raise NotFound(f"No {noun} {record_id}" if url_var else f"No {noun}")
+        page.update({"database": db.name, **common_links(datasette, db), **(extra(datasette, db, record_id, page) if extra else {})})
         if table is not None:
             page.setdefault("human_url", await story.human_url(db, table, record_id))
         page["pagers"] = pagers(request, page.get("lists", {}))
@@ -654,8 +664,7 @@ def register_routes():
         (r"^/-/feeds/changes\.atom$", changes_feed),
         (r"^/-/feeds/bill/(?P<bill_id>\d+)\.atom$", bill_feed),
         (r"^/-/watch/(?P<name>[^/]+)\.atom$", watch_feed.watch_feed),
-        *versions_pages.ROUTES,
-        *positions_pages.ROUTES,
+        *((pattern, page_route(**route)) for pattern, route in (*versions_pages.ROUTES, *positions_pages.ROUTES)),
     ]
 
 

@@ -14,8 +14,6 @@ here each evidence row, step and commitment gets the link to the record it rests
 import json
 import urllib.parse
 
-from datasette.utils.asgi import NotFound
-
 from scrapers.errors import TrackerError
 from tracker.positions import views
 from tracker.publish import pages
@@ -57,6 +55,7 @@ def _link_votes(datasette, database, votes):
 
 
 EVIDENCE_SHOWN = 5  # pieces of evidence shown with each of a member's positions; the topic page has the rest
+POSITIONS_SHOWN = 20  # positions (and commitments) on a page of the member page: each is a line of links
 
 
 def _order(column, order) -> str:
@@ -98,7 +97,7 @@ async def member(datasette, db, member_id, args=None):
     page = await pages.member(datasette, db, member_id, args)
     if page is None:
         return None
-    positions = await pages.listing(db, POSITIONS_SQL, [member_id], pages.page_number(args, "positions"))
+    positions = await pages.listing(db, POSITIONS_SQL, [member_id], pages.page_number(args, "positions"), POSITIONS_SHOWN)
     evidence = {}
     if positions.rows:
         for e in await pages.many(db, EVIDENCE_SQL, [json.dumps([p["topic"] for p in positions.rows]), member_id, EVIDENCE_SHOWN]):
@@ -110,7 +109,7 @@ async def member(datasette, db, member_id, args=None):
     page["positions"] = positions.rows
     divisions = {v["division_id"] for v in page["votes"]} | {e["division_id"] for es in evidence.values() for e in es if e["division_id"]}
     page["vote_marks"] = {v["division_id"]: v for v in await pages.many(db, MARKS_SQL, [member_id, json.dumps(sorted(divisions))])}
-    made = await pages.listing(db, MEMBER_COMMITMENTS_SQL, [member_id], pages.page_number(args, "commitments"))
+    made = await pages.listing(db, MEMBER_COMMITMENTS_SQL, [member_id], pages.page_number(args, "commitments"), POSITIONS_SHOWN)
     page["lists"]["commitments"] = made
     page["commitments_made"] = _link_commitments(datasette, db.name, made.rows)
     page["commitments_url"] = datasette.urls.path("/-/commitments")
@@ -185,8 +184,8 @@ async def family(datasette, db, family_id):
     }
 
 
-async def commitments(datasette, db, request):
-    status = request.args.get("status") or None
+async def commitments(datasette, db, _, args):
+    status = args.get("status") or None
     if status not in STATUSES:
         status = None
     found = await db.execute_fn(lambda conn: views.list_commitments(conn, status=status))
@@ -200,26 +199,15 @@ async def commitments(datasette, db, request):
     }
 
 
-def _route(load, template, noun, url_var=None):
-    from tracker.publish import plugin
-
-    async def view(request, datasette):
-        db = await plugin.tracker_db(datasette)
-        await plugin.check_view(datasette, request, db)
-        raw = urllib.parse.unquote(request.url_vars[url_var]) if url_var else request
-        page = await load(datasette, db, raw)
-        if page is None:
-            raise NotFound(f"No {noun} {raw}")
-        page.update({"database": db.name, **plugin.common_links(datasette, db),
-                     "topic_path": lambda t: topic_path(datasette, t), "family_path": lambda f: family_path(datasette, f)})
-        return await plugin.render(datasette, request, template, page)
-
-    return view
+def _links(datasette, db, record_id, page):
+    return {"topic_path": lambda t: topic_path(datasette, t), "family_path": lambda f: family_path(datasette, f)}
 
 
+# Each page's route, made a view by ``plugin.page_route`` (as every custom page is).
 ROUTES = [
-    (r"^/-/topics$", _route(topics, "tracker_topics.html", "topics")),
-    (r"^/-/topic/(?P<topic>[^/]+)$", _route(topic, "tracker_topic.html", "topic", "topic")),
-    (r"^/-/family/(?P<family_id>[^/]+)$", _route(family, "tracker_family.html", "amendment family", "family_id")),
-    (r"^/-/commitments$", _route(commitments, "tracker_commitments.html", "commitments")),
+    (r"^/-/topics$", {"load": topics, "template": "tracker_topics.html", "noun": "topics", "extra": _links}),
+    (r"^/-/topic/(?P<topic>[^/]+)$", {"load": topic, "template": "tracker_topic.html", "noun": "topic", "url_var": "topic", "extra": _links}),
+    (r"^/-/family/(?P<family_id>[^/]+)$",
+     {"load": family, "template": "tracker_family.html", "noun": "amendment family", "url_var": "family_id", "extra": _links}),
+    (r"^/-/commitments$", {"load": commitments, "template": "tracker_commitments.html", "noun": "commitments", "extra": _links, "paged": True}),
 ]

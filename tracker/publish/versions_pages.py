@@ -18,7 +18,6 @@ import json
 import urllib.parse
 from types import SimpleNamespace
 
-from datasette.utils.asgi import NotFound
 from markupsafe import Markup
 
 from scrapers.errors import TrackerError
@@ -213,14 +212,14 @@ async def clause(datasette, db, clause_key):
     }
 
 
-async def comparison(datasette, db, bill_id, request):
+async def comparison(datasette, db, bill_id, args):
     listing = await bill_versions(datasette, db, bill_id)
     if listing is None:
         return None
-    wanted_from = request.args.get("from") or listing["default_from"]
-    wanted_to = request.args.get("to") or listing["default_to"]
-    view = "inline" if request.args.get("view") == "inline" else "side"
-    show_all = request.args.get("all") == "1"
+    wanted_from = args.get("from") or listing["default_from"]
+    wanted_to = args.get("to") or listing["default_to"]
+    view = "inline" if args.get("view") == "inline" else "side"
+    show_all = args.get("all") == "1"
     page = {**listing, "view": view, "show_all": show_all, "error": None, "changes": [], "from_id": wanted_from, "to_id": wanted_to}
     if not wanted_from or not wanted_to:
         page["error"] = "This bill has fewer than two readable prints to compare."
@@ -266,32 +265,18 @@ async def amendment(datasette, db, amendment_id):
 # -- routes --------------------------------------------------------------------------------
 
 
-def _route(load, template, noun, url_var, numeric=False):
-    from tracker.publish import plugin
-
-    async def view(request, datasette):
-        db = await plugin.tracker_db(datasette)
-        await plugin.check_view(datasette, request, db)
-        raw = urllib.parse.unquote(request.url_vars[url_var])
-        if numeric and not raw.isdigit():
-            raise NotFound(f"No {noun} {raw}")
-        page = await load(datasette, db, int(raw) if numeric else raw, request)
-        if page is None:
-            raise NotFound(f"No {noun} {raw}")
-        page.update({"database": db.name, **plugin.common_links(datasette, db),
-                     "clause_path": lambda key: clause_path(datasette, key), "version_path": lambda v: version_path(datasette, v)})
-        return await plugin.render(datasette, request, template, page)
-
-    return view
+def _links(datasette, db, record_id, page):
+    return {"clause_path": lambda key: clause_path(datasette, key), "version_path": lambda v: version_path(datasette, v)}
 
 
+# Each page's route, made a view by ``plugin.page_route`` (as every custom page is).
 ROUTES = [
     (r"^/-/bill/(?P<bill_id>\d+)/versions$",
-     _route(lambda ds, db, bill_id, request: bill_versions(ds, db, bill_id), "tracker_versions.html", "bill", "bill_id", numeric=True)),
+     {"load": bill_versions, "template": "tracker_versions.html", "noun": "bill", "url_var": "bill_id", "extra": _links}),
     (r"^/-/bill/(?P<bill_id>\d+)/compare$",
-     _route(lambda ds, db, bill_id, request: comparison(ds, db, bill_id, request), "tracker_compare.html", "bill", "bill_id", numeric=True)),
+     {"load": comparison, "template": "tracker_compare.html", "noun": "bill", "url_var": "bill_id", "extra": _links, "paged": True}),
     (r"^/-/version/(?P<version_id>.+)$",
-     _route(lambda ds, db, version_id, request: version(ds, db, version_id), "tracker_version.html", "version", "version_id")),
+     {"load": version, "template": "tracker_version.html", "noun": "version", "url_var": "version_id", "extra": _links, "key": str}),
     (r"^/-/clause/(?P<clause_key>.+)$",
-     _route(lambda ds, db, key, request: clause(ds, db, key), "tracker_clause.html", "clause", "clause_key")),
+     {"load": clause, "template": "tracker_clause.html", "noun": "clause", "url_var": "clause_key", "extra": _links, "key": str}),
 ]
