@@ -84,10 +84,36 @@ MARKS_SQL = (
     " FROM vote_alignment a LEFT JOIN division_sides s ON s.division_id = a.division_id"
     " WHERE a.member_id = ? AND a.division_id IN (SELECT value FROM json_each(?))"
 )
-MEMBER_COMMITMENTS_SQL = (
-    "SELECT commitment_id, member_id, made_on, status, deadline, source_table, source_id, topic FROM commitments"
-    " WHERE member_id = ? AND removed_at IS NULL ORDER BY made_on, commitment_id"
+# Commitments, overdue first (then due, open, fulfilled), the nearest deadline first; ``{where}``
+# narrows them to a member or a topic (each an index), or to one status (in the order of the index
+# (status, deadline IS NULL, deadline): ``{by_status}`` is then empty). Their follow-ups: one query a page.
+COMMITMENTS_SQL = (
+    "SELECT c.commitment_id, c.member_id, m.name AS member, c.department, c.text, c.made_on, c.source_table, c.source_id,"
+    " c.deadline, c.deadline_basis, c.status, c.fulfilled_by, c.bill_id, c.topic, t.name AS topic_name"
+    " FROM commitments c LEFT JOIN members m ON m.member_id = c.member_id LEFT JOIN topics t ON t.topic = c.topic"
+    " WHERE c.removed_at IS NULL{where} ORDER BY {by_status}c.deadline IS NULL, c.deadline, c.commitment_id"
 )
+STATUS_COUNTS_SQL = ("SELECT s.value AS status, (SELECT count(*) FROM commitments c WHERE c.status = s.value AND c.removed_at IS NULL) AS n"
+                     " FROM json_each(?) s")
+BY_STATUS = _order("c.status", {s: i for i, s in enumerate(STATUSES)}) + ", "
+FOLLOWUPS_SQL = (
+    "SELECT f.commitment_id, f.kind, f.source_table, f.source_id, f.date, f.quote, m.name AS member FROM commitment_followups f"
+    " LEFT JOIN members m ON m.member_id = f.member_id WHERE f.commitment_id IN (SELECT value FROM json_each(?)) ORDER BY f.date"
+)
+
+
+async def commitment_page(datasette, db, where, params, page_no, size=pages.PAGE_SIZE, *, one_status=False) -> pages.Listing:
+    """A page of commitments (``where``: more conditions on ``c``; ``one_status``: one of them is the status),
+    each with its follow-ups and links."""
+    sql = COMMITMENTS_SQL.format(where=where, by_status="" if one_status else BY_STATUS)
+    found = await pages.listing(db, sql, params, page_no, size)
+    followups = {}
+    for f in await pages.many(db, FOLLOWUPS_SQL, [json.dumps([c["commitment_id"] for c in found.rows])]):
+        followups.setdefault(f["commitment_id"], []).append(f)
+    for c in found.rows:
+        c["followups"] = followups.get(c["commitment_id"], [])
+    _link_commitments(datasette, db.name, found.rows)
+    return found
 
 
 async def member(datasette, db, member_id, args=None):
@@ -109,53 +135,138 @@ async def member(datasette, db, member_id, args=None):
     page["positions"] = positions.rows
     divisions = {v["division_id"] for v in page["votes"]} | {e["division_id"] for es in evidence.values() for e in es if e["division_id"]}
     page["vote_marks"] = {v["division_id"]: v for v in await pages.many(db, MARKS_SQL, [member_id, json.dumps(sorted(divisions))])}
-    made = await pages.listing(db, MEMBER_COMMITMENTS_SQL, [member_id], pages.page_number(args, "commitments"), POSITIONS_SHOWN)
+    made = await commitment_page(datasette, db, " AND c.member_id = ?", [member_id], pages.page_number(args, "commitments"), POSITIONS_SHOWN)
     page["lists"]["commitments"] = made
-    page["commitments_made"] = _link_commitments(datasette, db.name, made.rows)
+    page["commitments_made"] = made.rows
     page["commitments_url"] = datasette.urls.path("/-/commitments")
     return page
 
 
-async def topics(datasette, db, _):
-    found = await pages.many(
-        db,
-        "SELECT t.topic, t.kind, t.name, t.family_id,"
-        " (SELECT count(*) FROM member_positions p WHERE p.topic = t.topic AND p.stance = 'supports') AS supports,"
-        " (SELECT count(*) FROM member_positions p WHERE p.topic = t.topic AND p.stance = 'opposes') AS opposes,"
-        " (SELECT count(*) FROM member_positions p WHERE p.topic = t.topic AND p.stance = 'mixed') AS mixed"
-        " FROM topics t ORDER BY CASE t.kind WHEN 'family' THEN 0 WHEN 'provision' THEN 1 ELSE 2 END, t.name",
-    )
-    for t in found:
+# Families, then provisions, then suppliers (views.KIND_ORDER, which is also their alphabetical
+# order: so the index (kind, name) gives it), each by name.
+TOPICS_SQL = "SELECT topic, kind, name, family_id FROM topics ORDER BY kind, name, topic"
+# How many members take each side on each of these topics (the index (topic, stance)).
+SIDES_SQL = (
+    "SELECT topic, stance, count(*) AS n FROM member_positions"
+    " WHERE topic IN (SELECT value FROM json_each(?)) AND stance IN ('supports', 'opposes', 'mixed') GROUP BY topic, stance"
+)
+
+
+async def topics(datasette, db, _, args):
+    """A page of the topics (families, then provisions, then suppliers), with how many members take each side."""
+    found = await pages.listing(db, TOPICS_SQL, [], pages.page_number(args, "topics"))
+    sides = {(r["topic"], r["stance"]): r["n"] for r in await pages.many(db, SIDES_SQL, [json.dumps([t["topic"] for t in found.rows])])}
+    for t in found.rows:
+        t.update({stance: sides.get((t["topic"], stance), 0) for stance in ("supports", "opposes", "mixed")})
         t["url"] = topic_path(datasette, t["topic"])
         t["family_url"] = family_path(datasette, t["family_id"])
-    return {"topics": found, "commitments_url": datasette.urls.path("/-/commitments")}
+    return {"topics": found.rows, "lists": {"topics": found}, "commitments_url": datasette.urls.path("/-/commitments")}
 
 
-async def topic(datasette, db, topic_key):
-    try:
-        found = await db.execute_fn(lambda conn: views.topic_positions(conn, topic_key))
-    except TrackerError:
+# The topic page reads a page of each side's members (the index (topic, stance); at most one row
+# a member), the first few pieces of each one's evidence (the member page's index), the divisions
+# from the votes (the index (topic, kind, division_id): a family's few, none for a supplier however
+# often it is named) and the stages from the evidence that has one (the covering index (topic,
+# bill_stage_id, stance, member_id, date): every such entry of the topic is read, one index
+# entry each, to name who took each side at each stage).
+BY_PARTY_SQL = (
+    "SELECT COALESCE(m.party, 'unknown') AS party, p.stance, count(*) AS n FROM member_positions p"
+    " LEFT JOIN members m ON m.member_id = p.member_id WHERE p.topic = ? GROUP BY 1, 2 ORDER BY 1"
+)
+SIDE_SQL = (
+    "SELECT p.member_id, p.topic, p.stance, p.evidence_count, m.name, m.party, m.house FROM member_positions p"
+    " LEFT JOIN members m ON m.member_id = p.member_id WHERE p.topic = ? AND p.stance = ? ORDER BY m.party, m.name, p.member_id"
+)
+MEMBERS_EVIDENCE_SQL = (
+    "SELECT e.*, s.description AS stage, s.house FROM json_each(?) j"
+    " JOIN position_evidence e ON e.id IN (SELECT x.id FROM position_evidence x WHERE x.member_id = j.value AND x.topic = ?"
+    " AND x.stance != 'neutral' ORDER BY x.date, x.kind, x.ref_id LIMIT ?)"
+    " LEFT JOIN bill_stages s ON s.bill_stage_id = e.bill_stage_id ORDER BY e.date, e.kind, e.ref_id"
+)
+STAGES_SQL = (
+    "SELECT e.bill_stage_id, s.description AS stage, s.house, min(e.date) AS date, e.stance, group_concat(DISTINCT m.name) AS names"
+    " FROM position_evidence e LEFT JOIN bill_stages s ON s.bill_stage_id = e.bill_stage_id"
+    " LEFT JOIN members m ON m.member_id = e.member_id"
+    " WHERE e.topic = ? AND e.bill_stage_id IS NOT NULL AND e.stance != 'neutral'"
+    " GROUP BY e.bill_stage_id, e.stance"
+)
+TOPIC_VOTES_SQL = (
+    "SELECT d.division_id, d.house, d.number, d.date, d.title, d.aye_count, d.no_count, s.passed, s.government_side, s.question_direction,"
+    " CASE s.passed WHEN 1 THEN 'passed' WHEN 0 THEN 'not passed' END AS result"
+    " FROM divisions d LEFT JOIN division_sides s ON s.division_id = d.division_id"
+    " WHERE d.division_id IN (SELECT DISTINCT division_id FROM position_evidence WHERE topic = ? AND kind = 'voted')"
+    " ORDER BY d.date, d.division_id"
+)
+# For each division, its ayes and noes by party, and what an aye meant on this topic.
+PARTY_VOTES_SQL = (
+    "SELECT division_id, COALESCE(party, 'unknown') AS party, side, count(*) AS n FROM vote_alignment"
+    " WHERE division_id IN (SELECT value FROM json_each(?)) GROUP BY 1, 2, 3 ORDER BY 1, 2"
+)
+AYE_MEANS_SQL = (
+    "SELECT j.value AS division_id, (SELECT e.stance FROM position_evidence e JOIN vote_alignment a"
+    " ON a.division_id = e.division_id AND a.member_id = e.member_id"
+    " WHERE e.topic = ? AND e.kind = 'voted' AND e.division_id = j.value AND a.side = 'aye' LIMIT 1) AS stance FROM json_each(?) j"
+)
+TOPIC_MARKS_SQL = (
+    "SELECT a.* FROM json_each(?) j JOIN vote_alignment a ON a.division_id = json_extract(j.value, '$[0]')"
+    " AND a.member_id = json_extract(j.value, '$[1]')"
+)
+
+
+async def topic(datasette, db, topic_key, args):
+    """Who supports and who opposes a topic (a page of each side, each member with the first pieces of
+    their evidence), by party and by stage, with the divisions about it and the commitments on it."""
+    t = await pages.one(db, "SELECT * FROM topics WHERE topic = ?", [topic_key])
+    if t is None:
         return None
-    for group in ("supports", "opposes", "mixed", "unknown"):
-        for m in found[group]:
-            m["url"] = datasette.urls.path(f"/-/member/{m['member_id']}")
-    evidence = await db.execute_fn(lambda conn: views.topic_evidence(conn, topic_key))
+    found = {"topic": t, "lists": {}}
+    by_party = {}
+    for r in await pages.many(db, BY_PARTY_SQL, [topic_key]):
+        by_party.setdefault(r["party"], dict.fromkeys(views.STANCE_ORDER, 0))[r["stance"]] = r["n"]
+    found["by_party"] = [{"party": party, **counts} for party, counts in by_party.items()]
+    found["counts"] = {stance: sum(c[stance] for c in by_party.values()) for stance in views.STANCE_ORDER}
+    shown = []
+    for stance in ("supports", "opposes", "mixed"):
+        side = await pages.listing(db, SIDE_SQL, [topic_key, stance], pages.page_number(args, stance))
+        found["lists"][stance] = side
+        found[stance] = side.rows
+        shown += side.rows
+    evidence = await pages.many(db, MEMBERS_EVIDENCE_SQL, [json.dumps([m["member_id"] for m in shown]), topic_key, EVIDENCE_SHOWN])
     marks = {(v["division_id"], v["member_id"]): v for v in await pages.many(
-        db, "SELECT * FROM vote_alignment WHERE division_id IN (SELECT value FROM json_each(?))",
-        [json.dumps(sorted({e["division_id"] for e in evidence if e["division_id"]}))])}
+        db, TOPIC_MARKS_SQL, [json.dumps([[e["division_id"], e["member_id"]] for e in evidence if e["division_id"]])])}
     by_member = {}
     for e in _link_evidence(datasette, db.name, evidence):
         e["mark"] = marks.get((e["division_id"], e["member_id"]))
         by_member.setdefault(e["member_id"], []).append(e)
-    for group in ("supports", "opposes", "mixed"):
-        for m in found[group]:
-            m["evidence"] = by_member.get(m["member_id"], [])
-    for d in found["votes"]:
+    for m in shown:
+        m["url"] = datasette.urls.path(f"/-/member/{m['member_id']}")
+        m["evidence"] = by_member.get(m["member_id"], [])
+    stages = {}
+    for r in await pages.many(db, STAGES_SQL, [topic_key]):
+        stage = stages.setdefault(r["bill_stage_id"], {"bill_stage_id": r["bill_stage_id"], "stage": r["stage"], "house": r["house"],
+                                                        "date": r["date"], "supports": [], "opposes": []})
+        stage["date"] = min(filter(None, (stage["date"], r["date"])), default=None)
+        stage[r["stance"]] = (r["names"] or "").split(",") if r["names"] else []
+    found["stages"] = sorted(stages.values(), key=lambda s: (s["date"] or "", s["bill_stage_id"] or 0))
+    listed = await pages.listing(db, TOPIC_VOTES_SQL, [topic_key], pages.page_number(args, "votes"))
+    found["lists"]["votes"] = listed
+    votes = listed.rows
+    division_ids = json.dumps([d["division_id"] for d in votes])
+    parties, aye_means = {}, {}
+    if votes:
+        for r in await pages.many(db, PARTY_VOTES_SQL, [division_ids]):
+            parties.setdefault(r["division_id"], {}).setdefault(r["party"], {"aye": 0, "no": 0})[r["side"]] = r["n"]
+        aye_means = {r["division_id"]: r["stance"] for r in await pages.many(db, AYE_MEANS_SQL, [topic_key, division_ids])}
+    for d in votes:
         d["url"] = pages.record_path(datasette, db.name, "divisions", d["division_id"])
-    _link_commitments(datasette, db.name, found["commitments"])
-    if found.get("family"):
-        found["family_url"] = family_path(datasette, found["family"]["family_id"])
-    t = found["topic"]
+        d["aye_means"] = aye_means.get(d["division_id"])
+        d["by_party"] = [{"party": party, **counts} for party, counts in parties.get(d["division_id"], {}).items()]
+    found["votes"] = votes
+    commitments = await commitment_page(datasette, db, " AND c.topic = ?", [topic_key], pages.page_number(args, "commitments"))
+    found["lists"]["commitments"] = commitments
+    found["commitments"] = commitments.rows
+    if t["kind"] == "family" and t["family_id"]:
+        found["family_url"] = family_path(datasette, t["family_id"])
     found["entity_url"] = pages.entity_path(datasette, {"provision": "PROVISION", "supplier": "SUPPLIER"}.get(t["kind"]),
                                             t.get("provision_id") or t.get("supplier_id"))
     found["topics_url"] = datasette.urls.path("/-/topics")
@@ -185,15 +296,15 @@ async def family(datasette, db, family_id):
 
 
 async def commitments(datasette, db, _, args):
+    """A page of the Government's commitments, of one status (``?status=``) or all, with each status's count."""
     status = args.get("status") or None
     if status not in STATUSES:
         status = None
-    found = await db.execute_fn(lambda conn: views.list_commitments(conn, status=status))
-    found.sort(key=lambda c: (STATUSES.index(c["status"]) if c["status"] in STATUSES else len(STATUSES), c["deadline"] or "9999"))
-    counts = {r["status"]: r["n"] for r in await pages.many(
-        db, "SELECT status, count(*) AS n FROM commitments WHERE removed_at IS NULL GROUP BY status")}
+    where, params = (" AND c.status = ?", [status]) if status else ("", [])
+    found = await commitment_page(datasette, db, where, params, pages.page_number(args, "commitments"), one_status=bool(status))
+    counts = {r["status"]: r["n"] for r in await pages.many(db, STATUS_COUNTS_SQL, [json.dumps(STATUSES)])}
     return {
-        "commitments": _link_commitments(datasette, db.name, found), "status": status,
+        "commitments": found.rows, "lists": {"commitments": found}, "status": status,
         "statuses": [{"status": s, "n": counts.get(s, 0), "url": datasette.urls.path("/-/commitments") + f"?status={s}"} for s in STATUSES],
         "all_url": datasette.urls.path("/-/commitments"), "topics_url": datasette.urls.path("/-/topics"),
     }
@@ -205,8 +316,9 @@ def _links(datasette, db, record_id, page):
 
 # Each page's route, made a view by ``plugin.page_route`` (as every custom page is).
 ROUTES = [
-    (r"^/-/topics$", {"load": topics, "template": "tracker_topics.html", "noun": "topics", "extra": _links}),
-    (r"^/-/topic/(?P<topic>[^/]+)$", {"load": topic, "template": "tracker_topic.html", "noun": "topic", "url_var": "topic", "extra": _links}),
+    (r"^/-/topics$", {"load": topics, "template": "tracker_topics.html", "noun": "topics", "extra": _links, "paged": True}),
+    (r"^/-/topic/(?P<topic>[^/]+)$",
+     {"load": topic, "template": "tracker_topic.html", "noun": "topic", "url_var": "topic", "extra": _links, "paged": True}),
     (r"^/-/family/(?P<family_id>[^/]+)$",
      {"load": family, "template": "tracker_family.html", "noun": "amendment family", "url_var": "family_id", "extra": _links}),
     (r"^/-/commitments$", {"load": commitments, "template": "tracker_commitments.html", "noun": "commitments", "extra": _links, "paged": True}),

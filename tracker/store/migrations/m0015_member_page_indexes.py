@@ -1,9 +1,13 @@
-"""Indexes that keep the member page's positions and lists to a page's worth of index entries.
+"""Indexes that keep the member page and the positions pages to a page's worth of index entries.
 
-A busy member has tens of thousands of evidence rows and sponsorships; the page shows a few
-of each, read from these indexes in the order shown, so the rest are never read:
-``position_evidence (member_id, topic, date, kind, ref_id)`` (a position's first pieces of
-evidence, in date order), ``commitments (member_id, made_on)`` (the commitments a member made),
+A busy member has tens of thousands of evidence rows and sponsorships, a named supplier tens of
+thousands of pieces of evidence; the pages show a few of each, read from these indexes in the order
+shown, so the rest are never read: ``position_evidence (member_id, topic, date, kind, ref_id)``
+(a member's first pieces of evidence on a topic, in date order), ``(topic, kind, division_id)``
+(the divisions about a topic) and ``(topic, bill_stage_id, stance, member_id, date)`` (who took
+which side at each stage, from the index alone); ``commitments (member_id)``, ``(topic)`` and
+``(status, deadline IS NULL, deadline)`` (one status's commitments, the undated last); ``topics
+(kind, name)`` (the topics page's order);
 ``amendment_sponsors (member_id, amendment_id)`` and ``pingpong_sponsors (member_id,
 pingpong_item_id)`` (the items a member tabled or supported, in the order of their ids).
 """
@@ -11,6 +15,11 @@ pingpong_item_id)`` (the items a member tabled or supported, in the order of the
 
 def migrate(db):
     db["position_evidence"].create_index(["member_id", "topic", "date", "kind", "ref_id"], if_not_exists=True)
-    db["commitments"].create_index(["member_id", "made_on"], if_not_exists=True)
+    db["position_evidence"].create_index(["topic", "kind", "division_id"], if_not_exists=True)
+    db["position_evidence"].create_index(["topic", "bill_stage_id", "stance", "member_id", "date"], if_not_exists=True)
+    db["commitments"].create_index(["member_id"], if_not_exists=True)
+    db["commitments"].create_index(["topic"], if_not_exists=True)
+    db.execute("CREATE INDEX IF NOT EXISTS idx_commitments_status_undated_deadline ON commitments (status, deadline IS NULL, deadline)")
+    db["topics"].create_index(["kind", "name"], if_not_exists=True)
     db["amendment_sponsors"].create_index(["member_id", "amendment_id"], if_not_exists=True)
     db["pingpong_sponsors"].create_index(["member_id", "pingpong_item_id"], if_not_exists=True)
