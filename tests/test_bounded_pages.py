@@ -199,7 +199,7 @@ def test_lists_are_paged(large):
 
 
 def test_a_members_positions_show_their_first_evidence_and_a_page_of_each_list(large):
-    page, queries = run_page(large, positions_pages.member, MEMBER)
+    page, _ = run_page(large, positions_pages.member, MEMBER)
     # One position on each of 402 topics, 20 to a page; each with its first five pieces of evidence.
     assert len(page["positions"]) == positions_pages.POSITIONS_SHOWN and page["lists"]["positions"].more
     family = next(p for p in page["positions"] if p["topic"] == FAMILY)
