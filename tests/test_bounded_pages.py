@@ -136,6 +136,7 @@ PAGES = {
     "topic (a supplier)": lambda: (lambda ds, db, t: positions_pages.topic(ds, db, t, {}), SUPPLIER_TOPIC),
     "topics": lambda: (lambda ds, db, _: positions_pages.topics(ds, db, None, {}), None),
     "commitments of a status": lambda: (lambda ds, db, _: positions_pages.commitments(ds, db, None, {"status": "open"}), None),
+    "commitments": lambda: (lambda ds, db, _: positions_pages.commitments(ds, db, None, {}), None),
 }
 # Walks in an index's order that stop at the page's end (LIMIT): read as many entries as the page shows.
 ORDERED_WALKS = {"SCAN topics USING INDEX idx_topics_kind_name"}
@@ -198,6 +199,15 @@ def test_lists_are_paged(large):
     assert all(m["context"] for m in page["mentions"])  # placed in their documents' text
 
 
+def test_a_members_positions_are_read_in_the_order_of_their_index(large):
+    """No sort of the member's every position: the page walks the index m0015 makes on the order's expressions."""
+    conn = sqlite3.connect(large)
+    plan = [r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {positions_pages.POSITIONS_SQL} LIMIT 21", [MEMBER])]
+    conn.close()
+    assert "SEARCH p USING INDEX idx_member_positions_member_page (member_id=?)" in plan
+    assert not any("TEMP B-TREE" in line for line in plan)
+
+
 def test_a_members_positions_show_their_first_evidence_and_a_page_of_each_list(large):
     page, _ = run_page(large, positions_pages.member, MEMBER)
     # One position on each of 402 topics, 20 to a page; each with its first five pieces of evidence.
@@ -205,7 +215,8 @@ def test_a_members_positions_show_their_first_evidence_and_a_page_of_each_list(l
     family = next(p for p in page["positions"] if p["topic"] == FAMILY)
     assert family["evidence_count"] == 800 and len(family["evidence"]) == positions_pages.EVIDENCE_SHOWN
     assert [e["detail"] for e in family["evidence"]] == ["sponsored 1", "sponsored 10", "sponsored 100", "sponsored 101", "sponsored 102"]
-    assert len(page["commitments_made"]) == positions_pages.POSITIONS_SHOWN and page["commitments_made"][0]["status"] == "overdue"
+    assert len(page["commitments_made"]) == positions_pages.POSITIONS_SHOWN
+    assert page["commitments_made"][0]["commitment_id"] == "contributions/1001/c"  # as made (all on one day: by id)
     # Vote marks only for the votes shown (the page of votes and the evidence): never the member's every vote.
     assert set(page["vote_marks"]) == {v["division_id"] for v in page["votes"]}
     last, _ = run_page(large, positions_pages.member, MEMBER, {"positions_page": "21"})
@@ -224,6 +235,20 @@ def test_the_topic_page_shows_a_page_of_each_side(large):
     assert all(c["followups"] for c in supplier["commitments"])
     listed, _ = run_page(large, lambda ds, db, _: positions_pages.topics(ds, db, None, {"topics_page": "9"}), None)
     assert len(listed["topics"]) == 402 - 8 * pages.PAGE_SIZE and not listed["lists"]["topics"].more
+
+
+def test_every_commitment_is_paged_status_by_status(large):
+    """Overdue first, then due, open, fulfilled, the nearest deadline first: each page read from the
+    index of the statuses it holds, the pages together holding every commitment once."""
+    shown = []
+    for number in range(1, 9):
+        page, _ = run_page(large, lambda ds, db, _: positions_pages.commitments(ds, db, None, {"commitments_page": str(number)}), None)
+        assert len(page["commitments"]) == pages.PAGE_SIZE and page["lists"]["commitments"].more == (number < 8)
+        shown += page["commitments"]
+    assert len({c["commitment_id"] for c in shown}) == 400
+    ranks = [(positions_pages.STATUSES.index(c["status"]), c["deadline"] is None, c["deadline"] or "") for c in shown]
+    assert ranks == sorted(ranks) and ranks[99][0] == 0 and ranks[100][0] == 1
+    assert {s["status"]: s["n"] for s in page["statuses"]} == dict.fromkeys(positions_pages.STATUSES, 100)
 
 
 def test_pages_link_to_their_neighbours(large):

@@ -64,14 +64,15 @@ def _order(column, order) -> str:
 
 
 # The member page reads only what it shows, however much a busy member has said and done: a page
-# of positions (from the member's rows of member_positions, as many as the topics they took a
-# side on), the first few pieces of evidence of each (the index (member_id, topic, date, kind,
+# of positions (families, then provisions, then suppliers, as the topic's key names its kind, whose
+# alphabetical order is views.KIND_ORDER; supports, opposes, mixed; the best evidenced first: the
+# order of the index m0015 declares on these very expressions), the first few pieces of evidence of each (the index (member_id, topic, date, kind,
 # ref_id), a few entries per position), the marks of the votes on the page, and a page of their
 # commitments. ``views.member_summary`` reads everything, for ``tracker positions member``.
 POSITIONS_SQL = (
     "SELECT p.member_id, p.topic, p.stance, p.evidence_count, p.supports, p.opposes, p.neutral, p.last_date, t.kind, t.name"
     " FROM member_positions p LEFT JOIN topics t ON t.topic = p.topic WHERE p.member_id = ? AND p.stance != 'unknown'"
-    f" ORDER BY {_order('t.kind', views.KIND_ORDER)}, {_order('p.stance', views.STANCE_ORDER)}, p.evidence_count DESC, p.topic"
+    f" ORDER BY substr(p.topic, 1, instr(p.topic, ':')), {_order('p.stance', views.STANCE_ORDER)}, p.evidence_count DESC, p.topic"
 )
 EVIDENCE_SQL = (
     "SELECT e.*, s.description AS stage, s.house FROM json_each(?) j"
@@ -84,29 +85,27 @@ MARKS_SQL = (
     " FROM vote_alignment a LEFT JOIN division_sides s ON s.division_id = a.division_id"
     " WHERE a.member_id = ? AND a.division_id IN (SELECT value FROM json_each(?))"
 )
-# Commitments, overdue first (then due, open, fulfilled), the nearest deadline first; ``{where}``
-# narrows them to a member or a topic (each an index), or to one status (in the order of the index
-# (status, deadline IS NULL, deadline): ``{by_status}`` is then empty). Their follow-ups: one query a page.
+# Commitments not removed; ``{where}`` narrows them (a member's, a topic's, one status's: each an
+# index) and ``{order}`` orders them. Their follow-ups: one query a page.
 COMMITMENTS_SQL = (
     "SELECT c.commitment_id, c.member_id, m.name AS member, c.department, c.text, c.made_on, c.source_table, c.source_id,"
     " c.deadline, c.deadline_basis, c.status, c.fulfilled_by, c.bill_id, c.topic, t.name AS topic_name"
     " FROM commitments c LEFT JOIN members m ON m.member_id = c.member_id LEFT JOIN topics t ON t.topic = c.topic"
-    " WHERE c.removed_at IS NULL{where} ORDER BY {by_status}c.deadline IS NULL, c.deadline, c.commitment_id"
+    " WHERE c.removed_at IS NULL{where} ORDER BY {order}"
 )
+BY_DEADLINE = "c.deadline IS NULL, c.deadline, c.commitment_id"  # one status's: the index (status, removed_at, deadline IS NULL, deadline)
+BY_STATUS = _order("c.status", {s: i for i, s in enumerate(STATUSES)}) + ", " + BY_DEADLINE  # overdue first, then due, open, fulfilled
+BY_DATE = "c.made_on, c.commitment_id"  # a member's, as they made them: the index (member_id, made_on)
 STATUS_COUNTS_SQL = ("SELECT s.value AS status, (SELECT count(*) FROM commitments c WHERE c.status = s.value AND c.removed_at IS NULL) AS n"
                      " FROM json_each(?) s")
-BY_STATUS = _order("c.status", {s: i for i, s in enumerate(STATUSES)}) + ", "
 FOLLOWUPS_SQL = (
     "SELECT f.commitment_id, f.kind, f.source_table, f.source_id, f.date, f.quote, m.name AS member FROM commitment_followups f"
     " LEFT JOIN members m ON m.member_id = f.member_id WHERE f.commitment_id IN (SELECT value FROM json_each(?)) ORDER BY f.date"
 )
 
 
-async def commitment_page(datasette, db, where, params, page_no, size=pages.PAGE_SIZE, *, one_status=False) -> pages.Listing:
-    """A page of commitments (``where``: more conditions on ``c``; ``one_status``: one of them is the status),
-    each with its follow-ups and links."""
-    sql = COMMITMENTS_SQL.format(where=where, by_status="" if one_status else BY_STATUS)
-    found = await pages.listing(db, sql, params, page_no, size)
+async def _followed(datasette, db, found: pages.Listing) -> pages.Listing:
+    """The page's commitments, each with its follow-ups and links."""
     followups = {}
     for f in await pages.many(db, FOLLOWUPS_SQL, [json.dumps([c["commitment_id"] for c in found.rows])]):
         followups.setdefault(f["commitment_id"], []).append(f)
@@ -114,6 +113,27 @@ async def commitment_page(datasette, db, where, params, page_no, size=pages.PAGE
         c["followups"] = followups.get(c["commitment_id"], [])
     _link_commitments(datasette, db.name, found.rows)
     return found
+
+
+async def commitment_page(datasette, db, where, params, page_no, size=pages.PAGE_SIZE, order=BY_STATUS) -> pages.Listing:
+    """A page of commitments (``where``: more conditions on ``c``; ``order``: how they are ordered)."""
+    return await _followed(datasette, db, await pages.listing(db, COMMITMENTS_SQL.format(where=where, order=order), params, page_no, size))
+
+
+async def every_commitment_page(datasette, db, counts, page_no, size=pages.PAGE_SIZE) -> pages.Listing:
+    """A page of every commitment in the order of :data:`BY_STATUS`, read status by status through the
+    index of each (``counts``: how many each status has, so the statuses before the page are skipped whole)."""
+    skip, rows = (page_no - 1) * size, []
+    for status in STATUSES:
+        if skip >= counts.get(status, 0):
+            skip -= counts.get(status, 0)
+            continue
+        rows += await pages.many(db, COMMITMENTS_SQL.format(where=" AND c.status = ?", order=BY_DEADLINE) + " LIMIT ? OFFSET ?",
+                                 [status, size + 1 - len(rows), skip])
+        skip = 0
+        if len(rows) > size:
+            break
+    return await _followed(datasette, db, pages.Listing(rows[:size], page_no, len(rows) > size))
 
 
 async def member(datasette, db, member_id, args=None):
@@ -135,7 +155,8 @@ async def member(datasette, db, member_id, args=None):
     page["positions"] = positions.rows
     divisions = {v["division_id"] for v in page["votes"]} | {e["division_id"] for es in evidence.values() for e in es if e["division_id"]}
     page["vote_marks"] = {v["division_id"]: v for v in await pages.many(db, MARKS_SQL, [member_id, json.dumps(sorted(divisions))])}
-    made = await commitment_page(datasette, db, " AND c.member_id = ?", [member_id], pages.page_number(args, "commitments"), POSITIONS_SHOWN)
+    made = await commitment_page(datasette, db, " AND c.member_id = ?", [member_id], pages.page_number(args, "commitments"),
+                                 POSITIONS_SHOWN, BY_DATE)
     page["lists"]["commitments"] = made
     page["commitments_made"] = made.rows
     page["commitments_url"] = datasette.urls.path("/-/commitments")
@@ -300,9 +321,12 @@ async def commitments(datasette, db, _, args):
     status = args.get("status") or None
     if status not in STATUSES:
         status = None
-    where, params = (" AND c.status = ?", [status]) if status else ("", [])
-    found = await commitment_page(datasette, db, where, params, pages.page_number(args, "commitments"), one_status=bool(status))
     counts = {r["status"]: r["n"] for r in await pages.many(db, STATUS_COUNTS_SQL, [json.dumps(STATUSES)])}
+    page_no = pages.page_number(args, "commitments")
+    if status:
+        found = await commitment_page(datasette, db, " AND c.status = ?", [status], page_no, order=BY_DEADLINE)
+    else:
+        found = await every_commitment_page(datasette, db, counts, page_no)
     return {
         "commitments": found.rows, "lists": {"commitments": found}, "status": status,
         "statuses": [{"status": s, "n": counts.get(s, 0), "url": datasette.urls.path("/-/commitments") + f"?status={s}"} for s in STATUSES],
