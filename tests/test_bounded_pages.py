@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 
 from tracker import store
-from tracker.publish import pages, plugin, positions_pages, server
+from tracker.publish import pages, plugin, positions_pages, server, story
 from tracker.store import schema
 
 BILL, STAGE, MEMBER, OTHER = 3159, 11, 738, 4400
@@ -282,3 +282,10 @@ def test_record_labels_compare_keys_as_stored(large):
     labels, _ = run_page(large, lambda ds, db, ids: pages.record_labels(db, "contributions", ids), ["1001", 1003])
     assert set(labels) == {"1001", "1003"}
     assert plugin.pagers  # the plugin builds the links from each page's listings
+
+
+def test_parliaments_own_pages_are_found_by_the_key_as_stored(large):
+    """Each page's link to Parliament's own page (``story.human_urls``) looks its record up through the key's index."""
+    urls, queries = run_page(large, lambda ds, db, ids: story.human_urls(db, "amendments", ids), ["7", 9])
+    assert "CAST" not in queries[0][0] and full_scans(large, queries) == []
+    assert set(urls) == {"7", "9"} and urls["7"].startswith("https://bills.parliament.uk/bills/3159/stages/11/amendments/")
