@@ -21,10 +21,10 @@ import pytest
 from fakes import SampleApi
 from tracker import store
 from tracker.sync import run_sync
-from tracker.sync.bills import bills_step
-from tracker.sync.divisions import divisions_step
+from tracker.sync.bills import bills_steps
+from tracker.sync.divisions import divisions_steps
 from tracker.sync.hansard import hansard_step
-from tracker.sync.members import members_step
+from tracker.sync.members import member_resolution_step, members_step
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Bookkeeping that differs between two runs loading the same content.
@@ -49,7 +49,7 @@ def content_of(db):
 
 
 def steps():
-    return [bills_step(bill_ids=[3159]), members_step(), hansard_step(), divisions_step()]
+    return [*bills_steps(bill_ids=[3159]), members_step(), hansard_step(), *divisions_steps(), member_resolution_step()]
 
 
 def sync(db, tmp_path, **kwargs):

@@ -17,14 +17,14 @@ from scrapers.errors import TrackerError
 from tracker import store
 from tracker.cli import cli
 from tracker.sync import run_sync
-from tracker.sync.bills import bills_step
+from tracker.sync.bills import bills_steps
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def sync(db, tmp_path, **kwargs):
     kwargs.setdefault("client_options", NO_WAIT)
-    return run_sync(db, [bills_step(bill_ids=[3159])], sources="bills", archive_dir=str(tmp_path / "archive"), rate_limit=0, **kwargs)
+    return run_sync(db, [*bills_steps(bill_ids=[3159])], sources="bills", archive_dir=str(tmp_path / "archive"), rate_limit=0, **kwargs)
 
 
 def python(code, *args):
@@ -67,15 +67,15 @@ def test_replaying_an_older_archive_into_a_newer_database_is_refused(tmp_path, l
         sync(newer, tmp_path)
     before = newer.execute("SELECT count(*) FROM changes").fetchone()[0]
     with pytest.raises(TrackerError, match="roll records back") as refused:
-        run_sync(newer, [bills_step(bill_ids=[3159])], sources="bills", replay=[archive])
+        run_sync(newer, [*bills_steps(bill_ids=[3159])], sources="bills", replay=[archive])
     assert "--force" in str(refused.value) and "\n" not in str(refused.value)
     assert newer.execute("SELECT count(*) FROM changes").fetchone()[0] == before
     assert newer["amendments"].get(10020002)["decision"] == "Agreed"
-    forced = run_sync(newer, [bills_step(bill_ids=[3159])], sources="bills", replay=[archive], force=True, full=True)
+    forced = run_sync(newer, [*bills_steps(bill_ids=[3159])], sources="bills", replay=[archive], force=True, full=True)
     assert forced.errors == [] and newer["amendments"].get(10020002)["decision"] == "NotMoved"
     # replaying into an empty database is the point of an archive
     empty = store.open_db(str(tmp_path / "empty.db"))
-    assert run_sync(empty, [bills_step(bill_ids=[3159])], sources="bills", replay=[archive]).errors == []
+    assert run_sync(empty, [*bills_steps(bill_ids=[3159])], sources="bills", replay=[archive]).errors == []
 
 
 def test_a_sync_waits_for_another_process_writing_instead_of_failing(db, db_path, local_api, tmp_path):

@@ -4,22 +4,17 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 
 import sqlite_utils
 
 from scrapers.errors import TrackerError
-from tracker.store.db import transaction, utcnow
+from tracker.store.db import database_path, transaction, utcnow
 from tracker.vocab import RunStatus
 
 RUN_LOCK_WAIT = 30.0  # seconds a run waits for the one before it to end
-
-
-def database_file(db: sqlite_utils.Database) -> str | None:
-    """The file ``db`` lives in (None for an in-memory database)."""
-    row = db.execute("PRAGMA database_list").fetchone()
-    return row[2] or None if row else None
 
 
 @contextlib.contextmanager
@@ -33,7 +28,7 @@ def run_lock(db: sqlite_utils.Database, *, wait: float = RUN_LOCK_WAIT, sleep: C
     marked ``interrupted``. Yields ``note(text)``, which records who holds the lock (the
     run id, once known) for the message another run would print.
     """
-    path = database_file(db)
+    path = database_path(db)
     if path is None:
         yield lambda text: None
         return
@@ -131,10 +126,23 @@ def set_state(db: sqlite_utils.Database, key: str, value: str, *, run_id: int) -
 
 
 class HttpCache:
-    """Validators and bodies of earlier responses, for the client's conditional requests."""
+    """Validators and bodies of earlier responses, for the client's conditional requests.
+
+    A client shared by threads (a concurrent sync) reads and writes the cache through
+    each thread's own connection: a thread names its connection with :meth:`use`.
+    """
 
     def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
+        self._default = db
+        self._local = threading.local()
+
+    def use(self, db: sqlite_utils.Database) -> None:
+        """Use ``db`` (this thread's connection to the same database) for this thread's requests."""
+        self._local.db = db
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        return getattr(self._local, "db", self._default)
 
     def get(self, url: str) -> tuple[str | None, str | None, bytes | str | None] | None:
         row = self.db.execute("SELECT etag, last_modified, body FROM http_cache WHERE url = ?", [url]).fetchone()

@@ -16,11 +16,13 @@ from scrapers import publications as publications_api
 from scrapers.errors import TrackerError, parsing
 from tracker import store
 from tracker import versions as bill_versions
+from tracker.sync import Records, Step
 from tracker.sync.common import evidenced_removals, load_bill, remove_unlisted, tracked_bill_ids
 
 
-def versions_step(bill_ids=()):
-    """A step that syncs the prints of ``bill_ids`` (default: the run's bills, else every bill)."""
+def versions_step(bill_ids=()) -> Step:
+    """A step that syncs the prints of ``bill_ids`` (default: the run's bills, else every bill), after the
+    bills and the Act (attribution reads their amendments and sections); prints come from the Bills API."""
 
     def step(run):
         ids = list(bill_ids) or tracked_bill_ids(run)
@@ -30,7 +32,7 @@ def versions_step(bill_ids=()):
             except TrackerError as error:
                 run.fail(error)
 
-    return step
+    return Step("versions", "bills", step, reads=frozenset({Records.STAGES, Records.AMENDMENTS, Records.ACT_TEXT}), writes=frozenset({Records.VERSIONS}))
 
 
 def sync_versions(run, bill_id: int):
