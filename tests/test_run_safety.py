@@ -1,7 +1,9 @@
 """Runs that share a database, die, or are given what they should refuse.
 
 Concurrency is tried with real processes: a second writer in a subprocess commits
-while a sync runs, and a subprocess holds the run lock while another sync starts.
+while a sync runs, a subprocess holds the run lock while another sync starts, and a
+registry load, positions derive or members load meets a sync in another process
+(each side waits for the other, or says which run holds the database).
 """
 import os
 import subprocess
@@ -176,3 +178,93 @@ def test_two_databases_sharing_an_archive_folder_never_share_a_file(tmp_path):
     open(first, "wb").close()  # run 1 of one database has written its archive
     second = archive_path_for(str(tmp_path), 1)  # run 1 of another, in the same second
     assert second != first and second.endswith(".warc.gz")
+
+
+# -- runs other than a sync: a registry load, positions derive, a members load ---------------
+
+SAMPLE_MEMBERS = os.path.join(ROOT, "tracker", "sample", "members_search.json")
+# Each run that opens a ``sync_runs`` row of its own, as a second process starts it.
+OTHER_RUNS = {
+    "registries": "from tracker.tagging import load_registries; load_registries(db, **options)",
+    "positions": "from tracker import positions; positions.derive(db, today='2024-01-01', **options)",
+    "members load": f"from tracker.cli.members import load_member_files; load_member_files(db, [{SAMPLE_MEMBERS!r}], **options)",
+}
+
+
+def start_other_run(sources, db_path, **options):
+    """Run ``sources`` in this process, on its own connection (a thread may call it)."""
+    db = store.open_db(db_path)
+    try:
+        exec(OTHER_RUNS[sources], {"db": db, "options": options})
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("sources", OTHER_RUNS)
+def test_a_run_beside_a_sync_says_which_run_holds_the_database_or_waits_for_it(db, db_path, tmp_path, sources):
+    import threading
+
+    held, release = tmp_path / "held", tmp_path / "release"
+    syncing = python("""
+        import sys, time, os
+        from pathlib import Path
+        from tracker import store
+        db = store.open_db(sys.argv[1])
+        with store.run_lock(db) as note:
+            run_id = store.start_run(db, "bills")
+            note(f"sync run {run_id}")
+            Path(sys.argv[2]).touch()
+            while not os.path.exists(sys.argv[3]):
+                time.sleep(0.01)
+            store.finish_run(db, run_id, "ok")
+    """, db_path, str(held), str(release))
+    wait_for(held)
+    try:
+        with pytest.raises(TrackerError) as busy:
+            start_other_run(sources, db_path, lock_wait=0)
+        assert str(busy.value).startswith(f"tracker: sync run 1 (pid {syncing.pid}, since ") and "holds this database" in str(busy.value)
+        waiting = threading.Thread(target=start_other_run, args=(sources, db_path))
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive()  # it waits for the sync rather than writing beside it
+        assert db.execute("SELECT sources, status FROM sync_runs").fetchall() == [("bills", "running")]
+    finally:
+        release.touch()
+    _, err = syncing.communicate(timeout=30)
+    assert syncing.returncode == 0, err
+    waiting.join(60)
+    assert db.execute("SELECT sources, status FROM sync_runs ORDER BY id").fetchall() == [("bills", "ok"), (sources, "ok")]
+
+
+@pytest.mark.parametrize("sources", OTHER_RUNS)
+def test_a_sync_beside_another_run_leaves_it_running_and_says_which_it_is(db, db_path, local_api, tmp_path, sources):
+    started, release = tmp_path / "started", tmp_path / "release"
+    other = python(textwrap.dedent("""
+        import os, sys, time
+        from pathlib import Path
+        from tracker import store
+        start_run = store.start_run
+
+        def start_then_pause(db, sources, *args, **kwargs):
+            run_id = start_run(db, sources, *args, **kwargs)
+            Path(sys.argv[2]).touch()  # the run is open: it stays open until told
+            while not os.path.exists(sys.argv[3]):
+                time.sleep(0.01)
+            return run_id
+
+        store.start_run = start_then_pause
+        db = store.open_db(sys.argv[1])
+        options = {}
+    """) + OTHER_RUNS[sources], db_path, str(started), str(release))
+    wait_for(started)
+    try:
+        with pytest.raises(TrackerError) as busy:
+            sync(db, tmp_path, lock_wait=0)
+        assert str(busy.value).startswith(f"tracker: {sources} run 1 (pid {other.pid}, since ")
+        assert db.execute("SELECT sources, status FROM sync_runs").fetchall() == [(sources, "running")]
+    finally:
+        release.touch()
+    _, err = other.communicate(timeout=60)
+    assert other.returncode == 0, err
+    assert sync(db, tmp_path, lock_wait=5).errors == []
+    assert db.execute("SELECT sources, status FROM sync_runs ORDER BY id").fetchall() == [(sources, "ok"), ("bills", "ok")]

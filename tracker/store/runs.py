@@ -21,7 +21,8 @@ RUN_LOCK_WAIT = 30.0  # seconds a run waits for the one before it to end
 def run_lock(db: sqlite_utils.Database, *, wait: float = RUN_LOCK_WAIT, sleep: Callable[[float], None] = time.sleep,
              clock: Callable[[], float] = time.monotonic) -> Iterator[Callable[[str], None]]:
     """Hold the database's run lock (``<db>.lock``, released by the system when the process dies)
-    while the block runs: one sync (or registry load) at a time per database.
+    while the block runs: one run (a sync, a registry load, positions derive, a members load)
+    at a time per database.
 
     Waits up to ``wait`` seconds for a run holding it, then raises a :class:`TrackerError`
     saying which run holds it. Once held, runs left ``running`` by a killed process are
@@ -82,14 +83,22 @@ DATASET_KEY = "dataset"
 SAMPLE = "sample"
 
 
-def start_run(db: sqlite_utils.Database, sources: str, archive_path: str | None = None) -> int:
-    """Open a ``sync_runs`` row (status ``running``) and return its id."""
+def start_run(db: sqlite_utils.Database, sources: str, archive_path: str | None = None, *,
+              holder: Callable[[str], None] | None = None) -> int:
+    """Open a ``sync_runs`` row (status ``running``) and return its id.
+
+    Open it holding :func:`run_lock` (or a run starting meanwhile marks it ``interrupted``);
+    ``holder``, the lock's ``note``, is told the run (``<sources> run <id>``) for the line
+    a run waiting for the lock prints.
+    """
     with transaction(db):
         cursor = db.execute(
             "INSERT INTO sync_runs (started_at, sources, status, requests, bytes, archive_path) VALUES (?, ?, ?, 0, 0, ?)",
             [utcnow(), sources, RunStatus.RUNNING, archive_path],
         )
     assert cursor.lastrowid is not None
+    if holder:
+        holder(f"{sources} run {cursor.lastrowid}")
     return cursor.lastrowid
 
 
