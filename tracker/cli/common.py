@@ -54,7 +54,8 @@ class Progress:
             self.bar = click.progressbar(length=units + still_to_do, label="syncing", file=sys.stderr, show_pos=True)
             self.bar.__enter__()
         self.bar.length = max(units + still_to_do, 1)
-        self.bar.label = f"{lane}: {label}"[:40].ljust(40)
+        self.bar.finished = False  # a longer bar than the last: not full any more
+        self.bar.label = (label if label.startswith(lane) else f"{lane}: {label}")[:40].ljust(40)
         self.bar.update(units - self.bar.pos)
 
     def retrying(self, seconds: float, retry: int, max_retries: int, url: str) -> None:
