@@ -6,6 +6,7 @@ the clock: overlap is shown by a host that answers only once another has been as
 """
 import os
 import signal
+import sqlite3
 import threading
 from urllib.parse import urlsplit
 
@@ -197,3 +198,21 @@ def test_the_progress_bar_counts_every_service_s_units():
         thread.join()
     assert progress.bar.pos == progress.bar.length == 150
     progress.close()
+
+
+def test_a_thread_that_cannot_open_the_database_fails_its_steps_and_leaves_no_one_waiting(hosts, tmp_path, monkeypatch):
+    opened = store.open_db
+
+    def open_db(path):
+        if threading.current_thread().name == "sync-bills":
+            raise sqlite3.OperationalError("unable to open database file")
+        return opened(path)
+
+    path = str(tmp_path / "t.db")
+    db = store.open_db(path)
+    monkeypatch.setattr(store, "open_db", open_db)
+    steps, sources = every_source()
+    with pytest.raises(sqlite3.OperationalError):
+        run_sync(db, steps, sources=sources, archive_dir=str(tmp_path / "archive"), rate_limit=0, concurrent=True)
+    message = db.execute("SELECT message FROM sync_runs").fetchone()[0]
+    assert "hansard: not run, as bills failed" in message and db["members"].count > 0

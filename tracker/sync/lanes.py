@@ -67,7 +67,13 @@ def run_concurrently(run, steps: list, *, cache: store.HttpCache) -> None:
     stopping = threading.Event()
 
     def lane(service: str, indices: list[int]) -> None:
-        db = store.open_db(path)
+        try:
+            db = store.open_db(path)
+        except BaseException as error:  # its steps fail, and those waiting for them are told, not left waiting
+            for index in indices:
+                outcome[index] = error
+                finished[index].set()
+            return
         cache.use(db)
         view = dataclasses.replace(run, db=db, lane=service, stopping=stopping)
         try:
