@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/nlp_throughput.py
 	$(BIN)/python benchmarks/search_speed.py
 	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/sync_concurrency.py
 
 clean:
 	rm -rf $(VENV) demo.db build *.egg-info

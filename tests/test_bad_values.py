@@ -6,8 +6,8 @@ from fakes import SampleApi
 from scrapers.errors import TrackerError
 from tracker import store
 from tracker.sync import run_sync
-from tracker.sync.bills import bills_step
-from tracker.sync.divisions import divisions_step
+from tracker.sync.bills import bills_steps
+from tracker.sync.divisions import divisions_steps
 from tracker.sync.hansard import hansard_step
 
 
@@ -22,7 +22,7 @@ def status(db, run):
 
 def test_an_id_beyond_64_bits_is_one_line_and_the_other_stages_load(db, local_api, tmp_path):
     local_api.api.bills["amendments"]["15004"][0]["amendmentId"] = 10**30
-    run = sync(db, tmp_path, [bills_step(bill_ids=[3159])])
+    run = sync(db, tmp_path, [*bills_steps(bill_ids=[3159])])
     (error,) = run.errors
     assert "cannot hold" in str(error) and str(10**30) in str(error) and "\n" not in str(error)
     assert error.url and error.url.endswith(f"/Amendments/{10**30}")
@@ -43,7 +43,7 @@ def test_a_debate_item_of_the_wrong_type_is_one_line_and_the_other_steps_run(db,
     server = serve_sample(SampleApi())
     debate = server.api.parliament["debates"][1]
     debate["Items"].insert(1, "not an item")
-    run = sync(db, tmp_path, [bills_step(bill_ids=[3159]), hansard_step(), divisions_step()])
+    run = sync(db, tmp_path, [*bills_steps(bill_ids=[3159]), hansard_step(), *divisions_steps()])
     lines = [str(e) for e in run.errors]
     assert len(lines) == 1 and lines[0].startswith("Hansard API: record " + debate["Overview"]["ExtId"])
     assert status(db, run) == "partial"

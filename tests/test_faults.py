@@ -1,8 +1,9 @@
 """The fault suites, kept as regression tests.
 
-* Mixes of 429, 500 and 503 on the fake services: each run converges to the content
-  of a run that met no fault (bodies cut off mid-transfer are tried in ``test_http``, on
-  a server that can cut a body short); a listing that shrinks amid faults removes nothing.
+* Mixes of 429, 500, 503 and bodies cut off mid-transfer on the fake services, with
+  one listing page and one detail in every ten to fifty cut off throughout: each run
+  converges to the content of a run that met no fault. A listing that shrinks amid
+  faults removes nothing, nor does a body cut off on every try (the run is ``partial``).
 * Kill loops (marked ``slow``; ``make test`` runs them): a real ``tracker sync`` or
   ``tracker tag`` process is killed with SIGKILL at random points a few times, then
   run to the end; the database holds the same content as an uninterrupted run, with
@@ -11,45 +12,30 @@
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from fakes import SampleApi
+from fakes.content import content_of
+from scrapers.http import HttpClient
 from tracker import store
 from tracker.sync import run_sync
-from tracker.sync.bills import bills_step
-from tracker.sync.divisions import divisions_step
+from tracker.sync.bills import bills_steps
+from tracker.sync.divisions import divisions_steps
 from tracker.sync.hansard import hansard_step
-from tracker.sync.members import members_step
+from tracker.sync.members import member_resolution_step, members_step
+from tracker.sync.versions import versions_step
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# Bookkeeping that differs between two runs loading the same content.
-VOLATILE = {"sync_run_id", "first_seen", "last_seen", "updated_at", "fetched_at", "detected_at", "tagged_at",
-            "applied_at", "created_at", "run_id", "source_url"}
-NOT_CONTENT = {"sync_runs", "changes", "http_cache", "sync_state", "_migrations", "sqlite_sequence"}
-
-
-def content_of(db):
-    """Every content table's rows, as sorted canonical JSON without bookkeeping."""
-    tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE '%VIRTUAL%'")]
-    out = {}
-    for table in tables:
-        if table in NOT_CONTENT or "_fts" in table or table.startswith("search_"):  # search_*: an index derived afresh
-            continue
-        cursor = db.execute(f"SELECT * FROM [{table}]")
-        names = [d[0] for d in cursor.description]
-        autoid = db.execute(f"SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'id' AND type = 'INTEGER' AND pk = 1").fetchone()
-        drop = VOLATILE | ({"id"} if autoid else set())
-        out[table] = sorted(store.canonical({n: v for n, v in zip(names, row) if n not in drop}) for row in cursor)
-    return out
-
-
 def steps():
-    return [bills_step(bill_ids=[3159]), members_step(), hansard_step(), divisions_step()]
+    return [*bills_steps(bill_ids=[3159]), members_step(), hansard_step(), *divisions_steps(), member_resolution_step(), versions_step()]
 
 
 def sync(db, tmp_path, **kwargs):
@@ -74,21 +60,47 @@ FAULTS = [
     (429, {"Retry-After": "0"}, ""),
     (500, {}, "oops"),
     (503, {}, ""),
+    None,  # the service's answer cut off mid-transfer
 ]
 PATHS = [r"/Bills/3159$", r"/Stages$", r"/Amendments$", r"/Amendments/\d+$", r"/PingPongItems", r"/Members/",
-         r"/search/debates", r"/debates/debate/", r"/divisions?\.json", r"/Divisions/"]
+         r"/search/debates", r"/debates/debate/", r"/divisions?\.json", r"/Divisions/", r"/Publications$", r"/Download$"]
+# Where bodies are cut off throughout a run: listing pages, and single records (a bill print among them).
+LISTINGS = r"/Stages$|/Amendments$|/PingPongItems$|/Search$|/History$|/search|/Publications$"
+DETAILS = r"/Bills/\d+$|/Amendments/\d+$|/PingPongItems/\d+$|/Members/\d+$|/debates/debate/|/[Dd]ivisions?/\d+|/Download$"
+
+
+def test_the_fake_server_cuts_a_body_short_and_the_client_retries_it(server):
+    url = server.url("bills") + "/api/v1/Bills/3159"
+    server.truncate(r"/Bills/3159$", times=1)
+    raw = requests.get(url, stream=True)
+    declared = int(raw.headers["Content-Length"])
+    with pytest.raises(requests.exceptions.ChunkedEncodingError, match=f"{declared // 2} bytes read"):
+        raw.content
+    server.truncate(r"/Bills/3159$", times=2)
+    sleeps = []
+    data, response = HttpClient(sleep=sleeps.append, rate_limit=0).get_json(url, source="Bills API")
+    assert data["billId"] == 3159 and len(response.body) == declared
+    assert server.paths().count("/api/v1/Bills/3159") == 4 and len(sleeps) == 2
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_a_mix_of_faults_converges_in_one_run(clean, server, tmp_path, seed):
     chance = random.Random(seed)
     for path in chance.sample(PATHS, 7):  # each path fails up to 3 times in a row: within the client's 5 retries
-        status, headers, body = chance.choice(FAULTS)
-        server.fail(path, status, times=chance.randint(1, 3), headers=headers, body=body)
+        fault, times = chance.choice(FAULTS), chance.randint(1, 3)
+        if fault is None:
+            server.truncate(path, times=times)
+        else:
+            status, headers, body = fault
+            server.fail(path, status, times=times, headers=headers, body=body)
+    bursts = list(server.faults)
+    server.truncate(LISTINGS, every=chance.randint(10, 20), times=None)  # listings are fewer: about 50 requests of 170
+    server.truncate(DETAILS, every=chance.randint(10, 50), times=None)
     db = store.open_db(str(tmp_path / f"faults-{seed}.db"))
     run = sync(db, tmp_path)
     assert run.errors == []
-    assert sum(1 for fault in server.faults if fault["times"] == 0) >= 4  # the faults were met
+    assert sum(1 for fault in bursts if fault["times"] == 0) >= 4  # the faults were met
+    assert all(fault["met"] for fault in server.faults[len(bursts):])  # and bodies were cut off throughout
     assert content_of(db) == clean
 
 
@@ -103,6 +115,26 @@ def test_a_shrinking_listing_in_the_middle_of_faults_removes_nothing(clean, serv
     assert run.errors and all("suspect" in str(e) for e in run.errors)
     server.faults.clear()
     sync(db, tmp_path, full=True)
+    assert content_of(db) == clean
+
+
+def test_bodies_cut_off_on_every_try_end_the_run_partial_removing_nothing(clean, server, tmp_path):
+    db = store.open_db(str(tmp_path / "cut.db"))
+    sync(db, tmp_path)
+    cut = {"/bills/api/v1/Bills/3159/Stages/17149/Amendments": "Bills API",  # a listing
+           "/bills/api/v1/Bills/3159/Stages/16472/Amendments/10001201": "Bills API",  # a record of another stage
+           "/hansard/debates/debate/69E57608-BED5-5BB2-A601-3D999E4D6ED3.json": "Hansard API",  # a debate
+           "/bills/api/v1/Publications/48101/Documents/51201/Download": "Bills API"}  # a bill print
+    for path in cut:
+        server.truncate(re.escape(path) + "$", times=None)
+    run = sync(db, tmp_path, full=True)
+    status, message = db.execute("SELECT status, message FROM sync_runs WHERE id = ?", [run.run_id]).fetchone()
+    assert status == "partial"
+    assert len(run.errors) == len(cut)
+    assert all("\n" not in str(e) and "body cut off mid-transfer after 6 attempts" in str(e) for e in run.errors)
+    assert {urlsplit(e.url).path: e.source for e in run.errors} == cut  # each error names its source and URL
+    assert all(str(e) in message for e in run.errors)
+    assert db.execute("SELECT count(*) FROM changes WHERE sync_run_id = ?", [run.run_id]).fetchone()[0] == 0
     assert content_of(db) == clean
 
 

@@ -12,8 +12,8 @@ import pytest
 from conftest import NO_WAIT
 from fakes import SampleApi
 from tracker.sync import run_sync
-from tracker.sync.bills import bills_step
-from tracker.sync.divisions import divisions_step
+from tracker.sync.bills import bills_steps
+from tracker.sync.divisions import divisions_steps
 from tracker.sync.hansard import hansard_step
 from tracker.sync.legislation import legislation_step
 from tracker.sync.versions import versions_step
@@ -55,54 +55,54 @@ def parliament(serve_sample):
 
 
 def test_empty_amendments_listing_while_last_update_moved_removes_nothing(db, local_api, tmp_path):
-    sync(db, tmp_path, [bills_step(bill_ids=[3159])])
+    sync(db, tmp_path, [*bills_steps(bill_ids=[3159])])
     before = live(db, "amendments")
     local_api.api.bills["bills"]["3159"]["lastUpdate"] = "2023-11-01T09:00:00"
     answer_empty(local_api, r"/Stages/15003/Amendments$", {"items": [], "totalResults": 0, "itemsPerPage": 20})
-    run = sync(db, tmp_path, [bills_step(bill_ids=[3159])])
+    run = sync(db, tmp_path, [*bills_steps(bill_ids=[3159])])
     assert live(db, "amendments") == before == 27
     assert_suspect(db, run, "Bills API", "amendments")
 
 
 def test_amendments_listing_cut_short_of_its_total_is_an_error_and_removes_nothing(db, local_api, tmp_path):
-    sync(db, tmp_path, [bills_step(bill_ids=[3159])])
+    sync(db, tmp_path, [*bills_steps(bill_ids=[3159])])
     answer_empty(local_api, r"/Stages/15003/Amendments$", {"items": [], "totalResults": 25, "itemsPerPage": 20})
-    run = sync(db, tmp_path, [bills_step(bill_ids=[3159])], full=True)
+    run = sync(db, tmp_path, [*bills_steps(bill_ids=[3159])], full=True)
     assert removed(db, run.run_id) == [] and status(db, run) == "partial"
     assert any("ended at 0 of the 25" in str(e) for e in run.errors)
 
 
 def test_empty_pingpong_listing_removes_nothing(db, local_api, tmp_path):
-    sync(db, tmp_path, [bills_step(bill_ids=[3159])])
+    sync(db, tmp_path, [*bills_steps(bill_ids=[3159])])
     answer_empty(local_api, r"/PingPongItems$", {"items": [], "totalResults": 0, "itemsPerPage": 20})
-    run = sync(db, tmp_path, [bills_step(bill_ids=[3159])], full=True)
+    run = sync(db, tmp_path, [*bills_steps(bill_ids=[3159])], full=True)
     assert live(db, "pingpong_items") == 2
     assert_suspect(db, run, "Bills API", "pingpong_items")
 
 
 def test_an_amendment_whose_own_url_answers_410_is_removed(db, local_api, tmp_path):
-    sync(db, tmp_path, [bills_step(bill_ids=[3159])])
+    sync(db, tmp_path, [*bills_steps(bill_ids=[3159])])
     gone = local_api.api.bills["amendments"]["15003"][-1]["amendmentId"]
     local_api.fail(rf"/Amendments/{gone}$", 410, times=None)
     local_api.api.bills["amendments"]["15003"].pop()
-    run = sync(db, tmp_path, [bills_step(bill_ids=[3159])], full=True)
+    run = sync(db, tmp_path, [*bills_steps(bill_ids=[3159])], full=True)
     assert removed(db, run.run_id) == [("amendments", str(gone))] and run.errors == []
 
 
 def test_an_unlisted_amendment_whose_own_url_still_answers_is_kept(db, local_api, tmp_path):
-    sync(db, tmp_path, [bills_step(bill_ids=[3159])])
+    sync(db, tmp_path, [*bills_steps(bill_ids=[3159])])
     listing = local_api.api.bills["amendments"]["15003"]
     kept = listing[-1]
     items = [{k: v for k, v in a.items()} for a in listing[:-1]]
     answer_empty(local_api, r"/Stages/15003/Amendments$", {"items": items, "totalResults": len(items), "itemsPerPage": 50})
-    run = sync(db, tmp_path, [bills_step(bill_ids=[3159])], full=True)
+    run = sync(db, tmp_path, [*bills_steps(bill_ids=[3159])], full=True)
     assert removed(db, run.run_id) == []
     assert db["amendments"].get(kept["amendmentId"])["removed_at"] is None
     assert any("still answer" in str(e) for e in run.errors)
 
 
 def test_empty_stages_listing_removes_no_stage_and_keeps_the_speech_links(db, parliament, tmp_path):
-    steps = [bills_step(bill_ids=[3159]), hansard_step()]
+    steps = [*bills_steps(bill_ids=[3159]), hansard_step()]
     sync(db, tmp_path, steps)
     links = db["contribution_amendments"].count
     stages = live(db, "bill_stages")
@@ -116,7 +116,7 @@ def test_empty_stages_listing_removes_no_stage_and_keeps_the_speech_links(db, pa
 
 
 def test_empty_hansard_and_divisions_searches_remove_nothing(db, parliament, tmp_path):
-    steps = [bills_step(bill_ids=[3159]), hansard_step(), divisions_step()]
+    steps = [*bills_steps(bill_ids=[3159]), hansard_step(), *divisions_steps()]
     sync(db, tmp_path, steps)
     debates, divisions = live(db, "debates"), live(db, "divisions")
     answer_empty(parliament, r"/search/debates\.json$", {"Results": [], "TotalResultCount": 0})
@@ -130,7 +130,7 @@ def test_empty_hansard_and_divisions_searches_remove_nothing(db, parliament, tmp
 
 
 def test_a_debate_answering_without_its_speeches_removes_none_of_them(db, parliament, tmp_path):
-    steps = [bills_step(bill_ids=[3159]), hansard_step()]
+    steps = [*bills_steps(bill_ids=[3159]), hansard_step()]
     sync(db, tmp_path, steps)
     debate = parliament.api.parliament["debates"][1]
     ext_id = debate["Overview"]["ExtId"]
@@ -143,7 +143,7 @@ def test_a_debate_answering_without_its_speeches_removes_none_of_them(db, parlia
 
 
 def test_an_act_answering_without_sections_removes_no_clause(db, local_api, tmp_path):
-    steps = [bills_step(bill_ids=[3159]), legislation_step(3159, "ukpga/2023/54")]
+    steps = [*bills_steps(bill_ids=[3159]), legislation_step(3159, "ukpga/2023/54")]
     sync(db, tmp_path, steps)
     clauses = live(db, "bill_clauses")
     assert clauses > 2
@@ -155,7 +155,7 @@ def test_an_act_answering_without_sections_removes_no_clause(db, local_api, tmp_
 
 
 def test_an_empty_publications_listing_removes_no_version(db, parliament, tmp_path):
-    steps = [bills_step(bill_ids=[3159]), versions_step()]
+    steps = [*bills_steps(bill_ids=[3159]), versions_step()]
     sync(db, tmp_path, steps)
     publications, versions = live(db, "publications"), live(db, "bill_versions")
     assert publications and versions

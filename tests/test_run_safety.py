@@ -1,7 +1,9 @@
 """Runs that share a database, die, or are given what they should refuse.
 
 Concurrency is tried with real processes: a second writer in a subprocess commits
-while a sync runs, and a subprocess holds the run lock while another sync starts.
+while a sync runs, a subprocess holds the run lock while another sync starts, and a
+registry load, positions derive or members load meets a sync in another process
+(each side waits for the other, or says which run holds the database).
 """
 import os
 import subprocess
@@ -17,14 +19,14 @@ from scrapers.errors import TrackerError
 from tracker import store
 from tracker.cli import cli
 from tracker.sync import run_sync
-from tracker.sync.bills import bills_step
+from tracker.sync.bills import bills_steps
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def sync(db, tmp_path, **kwargs):
     kwargs.setdefault("client_options", NO_WAIT)
-    return run_sync(db, [bills_step(bill_ids=[3159])], sources="bills", archive_dir=str(tmp_path / "archive"), rate_limit=0, **kwargs)
+    return run_sync(db, [*bills_steps(bill_ids=[3159])], sources="bills", archive_dir=str(tmp_path / "archive"), rate_limit=0, **kwargs)
 
 
 def python(code, *args):
@@ -67,15 +69,15 @@ def test_replaying_an_older_archive_into_a_newer_database_is_refused(tmp_path, l
         sync(newer, tmp_path)
     before = newer.execute("SELECT count(*) FROM changes").fetchone()[0]
     with pytest.raises(TrackerError, match="roll records back") as refused:
-        run_sync(newer, [bills_step(bill_ids=[3159])], sources="bills", replay=[archive])
+        run_sync(newer, [*bills_steps(bill_ids=[3159])], sources="bills", replay=[archive])
     assert "--force" in str(refused.value) and "\n" not in str(refused.value)
     assert newer.execute("SELECT count(*) FROM changes").fetchone()[0] == before
     assert newer["amendments"].get(10020002)["decision"] == "Agreed"
-    forced = run_sync(newer, [bills_step(bill_ids=[3159])], sources="bills", replay=[archive], force=True, full=True)
+    forced = run_sync(newer, [*bills_steps(bill_ids=[3159])], sources="bills", replay=[archive], force=True, full=True)
     assert forced.errors == [] and newer["amendments"].get(10020002)["decision"] == "NotMoved"
     # replaying into an empty database is the point of an archive
     empty = store.open_db(str(tmp_path / "empty.db"))
-    assert run_sync(empty, [bills_step(bill_ids=[3159])], sources="bills", replay=[archive]).errors == []
+    assert run_sync(empty, [*bills_steps(bill_ids=[3159])], sources="bills", replay=[archive]).errors == []
 
 
 def test_a_sync_waits_for_another_process_writing_instead_of_failing(db, db_path, local_api, tmp_path):
@@ -176,3 +178,93 @@ def test_two_databases_sharing_an_archive_folder_never_share_a_file(tmp_path):
     open(first, "wb").close()  # run 1 of one database has written its archive
     second = archive_path_for(str(tmp_path), 1)  # run 1 of another, in the same second
     assert second != first and second.endswith(".warc.gz")
+
+
+# -- runs other than a sync: a registry load, positions derive, a members load ---------------
+
+SAMPLE_MEMBERS = os.path.join(ROOT, "tracker", "sample", "members_search.json")
+# Each run that opens a ``sync_runs`` row of its own, as a second process starts it.
+OTHER_RUNS = {
+    "registries": "from tracker.tagging import load_registries; load_registries(db, **options)",
+    "positions": "from tracker import positions; positions.derive(db, today='2024-01-01', **options)",
+    "members load": f"from tracker.cli.members import load_member_files; load_member_files(db, [{SAMPLE_MEMBERS!r}], **options)",
+}
+
+
+def start_other_run(sources, db_path, **options):
+    """Run ``sources`` in this process, on its own connection (a thread may call it)."""
+    db = store.open_db(db_path)
+    try:
+        exec(OTHER_RUNS[sources], {"db": db, "options": options})
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("sources", OTHER_RUNS)
+def test_a_run_beside_a_sync_says_which_run_holds_the_database_or_waits_for_it(db, db_path, tmp_path, sources):
+    import threading
+
+    held, release = tmp_path / "held", tmp_path / "release"
+    syncing = python("""
+        import sys, time, os
+        from pathlib import Path
+        from tracker import store
+        db = store.open_db(sys.argv[1])
+        with store.run_lock(db) as note:
+            run_id = store.start_run(db, "bills")
+            note(f"sync run {run_id}")
+            Path(sys.argv[2]).touch()
+            while not os.path.exists(sys.argv[3]):
+                time.sleep(0.01)
+            store.finish_run(db, run_id, "ok")
+    """, db_path, str(held), str(release))
+    wait_for(held)
+    try:
+        with pytest.raises(TrackerError) as busy:
+            start_other_run(sources, db_path, lock_wait=0)
+        assert str(busy.value).startswith(f"tracker: sync run 1 (pid {syncing.pid}, since ") and "holds this database" in str(busy.value)
+        waiting = threading.Thread(target=start_other_run, args=(sources, db_path))
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive()  # it waits for the sync rather than writing beside it
+        assert db.execute("SELECT sources, status FROM sync_runs").fetchall() == [("bills", "running")]
+    finally:
+        release.touch()
+    _, err = syncing.communicate(timeout=30)
+    assert syncing.returncode == 0, err
+    waiting.join(60)
+    assert db.execute("SELECT sources, status FROM sync_runs ORDER BY id").fetchall() == [("bills", "ok"), (sources, "ok")]
+
+
+@pytest.mark.parametrize("sources", OTHER_RUNS)
+def test_a_sync_beside_another_run_leaves_it_running_and_says_which_it_is(db, db_path, local_api, tmp_path, sources):
+    started, release = tmp_path / "started", tmp_path / "release"
+    other = python(textwrap.dedent("""
+        import os, sys, time
+        from pathlib import Path
+        from tracker import store
+        start_run = store.start_run
+
+        def start_then_pause(db, sources, *args, **kwargs):
+            run_id = start_run(db, sources, *args, **kwargs)
+            Path(sys.argv[2]).touch()  # the run is open: it stays open until told
+            while not os.path.exists(sys.argv[3]):
+                time.sleep(0.01)
+            return run_id
+
+        store.start_run = start_then_pause
+        db = store.open_db(sys.argv[1])
+        options = {}
+    """) + OTHER_RUNS[sources], db_path, str(started), str(release))
+    wait_for(started)
+    try:
+        with pytest.raises(TrackerError) as busy:
+            sync(db, tmp_path, lock_wait=0)
+        assert str(busy.value).startswith(f"tracker: {sources} run 1 (pid {other.pid}, since ")
+        assert db.execute("SELECT sources, status FROM sync_runs").fetchall() == [(sources, "running")]
+    finally:
+        release.touch()
+    _, err = other.communicate(timeout=60)
+    assert other.returncode == 0, err
+    assert sync(db, tmp_path, lock_wait=5).errors == []
+    assert db.execute("SELECT sources, status FROM sync_runs ORDER BY id").fetchall() == [(sources, "ok"), ("bills", "ok")]

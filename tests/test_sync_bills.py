@@ -8,13 +8,13 @@ from conftest import NO_WAIT
 from scrapers.errors import TrackerError
 from tracker import store
 from tracker.sync import run_sync
-from tracker.sync.bills import bills_step
+from tracker.sync.bills import bills_steps
 
 
 def sync(db, bill_ids=(3159,), search_terms=(), **kwargs):
     kwargs.setdefault("client_options", NO_WAIT)
     kwargs.setdefault("rate_limit", 0)
-    return run_sync(db, [bills_step(bill_ids=bill_ids, search_terms=search_terms)], sources="bills", **kwargs)
+    return run_sync(db, [*bills_steps(bill_ids=bill_ids, search_terms=search_terms)], sources="bills", **kwargs)
 
 
 def content(db, table):

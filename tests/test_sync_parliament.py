@@ -11,11 +11,11 @@ from scrapers import questions as questions_api
 from scrapers import votes as votes_api
 from tracker import store
 from tracker.sync import run_sync
-from tracker.sync.bills import bills_step
-from tracker.sync.divisions import divisions_step
+from tracker.sync.bills import bills_steps
+from tracker.sync.divisions import divisions_steps
 from tracker.sync.hansard import hansard_step
 from tracker.sync.linking import stage_numbers, tell_stage
-from tracker.sync.members import members_step
+from tracker.sync.members import member_resolution_step, members_step
 from tracker.sync.questions import DEFAULT_WATCH_TERMS, questions_step
 
 NO_WAIT = {"sleep": lambda seconds: None, "max_retries": 1}
@@ -36,8 +36,8 @@ def db(tmp_path):
 
 
 def steps(with_bill=True):
-    out = [bills_step(bill_ids=[BILL])] if with_bill else []
-    return out + [members_step(), hansard_step(), divisions_step(), questions_step(terms=DEFAULT_WATCH_TERMS)]
+    out = [*bills_steps(bill_ids=[BILL])] if with_bill else []
+    return out + [members_step(), hansard_step(), *divisions_steps(), questions_step(terms=DEFAULT_WATCH_TERMS), member_resolution_step()]
 
 
 def sync(db, tmp_path, **kwargs):
@@ -244,7 +244,7 @@ def test_replay_of_the_runs_archive(server, db, tmp_path):
 
 
 def test_steps_run_for_every_bill_in_the_database_when_none_named(server, db, tmp_path):
-    run_sync(db, [bills_step(bill_ids=[BILL])], sources="bills", archive_dir=str(tmp_path / "a"), rate_limit=0)
+    run_sync(db, [*bills_steps(bill_ids=[BILL])], sources="bills", archive_dir=str(tmp_path / "a"), rate_limit=0)
     run = run_sync(db, steps(with_bill=False), sources="parliament", archive_dir=str(tmp_path / "a"), rate_limit=0)
     assert run.errors == [] and db["debates"].count == 8 and db["divisions"].count == 7
 

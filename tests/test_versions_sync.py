@@ -11,7 +11,7 @@ from tracker import versions as bill_versions
 from tracker.cli import cli
 from tracker import store
 from tracker.sync import run_sync
-from tracker.sync.bills import bills_step
+from tracker.sync.bills import bills_steps
 from tracker.sync.demo import build_demo
 from tracker.sync.legislation import legislation_step
 from tracker.sync.versions import versions_step
@@ -31,7 +31,7 @@ def sample_api(serve_sample):
 
 
 def sync(db, tmp_path):
-    steps = [bills_step(bill_ids=[3159]), legislation_step(3159, "ukpga/2023/54"), versions_step()]
+    steps = [*bills_steps(bill_ids=[3159]), legislation_step(3159, "ukpga/2023/54"), versions_step()]
     return run_sync(db, steps, sources="bills,legislation,versions", archive_dir=str(tmp_path), client_options=NO_WAIT, rate_limit=0)
 
 
@@ -201,7 +201,7 @@ def test_prints_are_archived_replayable_and_conditional(db, sample_api, tmp_path
     # the binary bodies replay from the first run's WARC into a fresh database, with no server
 
     fresh = store.open_db(str(tmp_path / "replayed.db"))
-    steps = [bills_step(bill_ids=[3159]), legislation_step(3159, "ukpga/2023/54"), versions_step()]
+    steps = [*bills_steps(bill_ids=[3159]), legislation_step(3159, "ukpga/2023/54"), versions_step()]
     replayed = run_sync(fresh, steps, sources="replay", replay=[archive], client_options=NO_WAIT, rate_limit=0)
     assert replayed.errors == []
     original = [(v["version_id"], v["sha256"], v["clause_count"]) for v in bill_versions.list_versions(db, 3159)]

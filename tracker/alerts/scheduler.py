@@ -117,7 +117,8 @@ def run_once(db, settings: Settings, *, archive_dir: str = "archive", rate_limit
     steps, sources = scheduled_steps(db)
     if steps:
         try:
-            run = run_sync(db, steps, sources=sources, archive_dir=archive_dir, rate_limit=rate_limit, client_options=client_options)
+            run = run_sync(db, steps, sources=sources, archive_dir=archive_dir, rate_limit=rate_limit, client_options=client_options,
+                           concurrent=True)
         except TrackerError as error:
             report.failures.append(f"sync: {error}")
         else:

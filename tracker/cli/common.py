@@ -1,6 +1,7 @@
 """What the command modules share: the database named by ``--db``, the progress bar, the run summary."""
 import math
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -10,16 +11,30 @@ from tracker import store
 
 
 class Progress:
-    """A progress bar on stderr for long syncs; silent when quiet or not a terminal."""
+    """A progress bar on stderr for long syncs; silent when quiet or not a terminal.
+
+    Threads may share it: a concurrent sync reports each service's units with ``lane``,
+    and the bar counts them all together (what is done, plus what each service's current
+    stretch still has to do), labelled with the latest unit and its service.
+    """
 
     def __init__(self, enabled):
         self.enabled = enabled
         self.bar = None
         self.total = None
+        self.lanes = {}  # lane -> [units done before its current stretch, done in it, the stretch's total]
+        self._lock = threading.Lock()
 
-    def __call__(self, label, total=None):
+    def __call__(self, label, total=None, lane=None):
         if not self.enabled:
             return
+        with self._lock:
+            if lane is None:
+                self._advance(label, total)
+            else:
+                self._advance_lane(label, total, lane)
+
+    def _advance(self, label, total):
         if self.bar is None or total != self.total:
             self.close()
             self.total = total
@@ -28,21 +43,38 @@ class Progress:
         self.bar.label = label[:40].ljust(40)
         self.bar.update(1)
 
+    def _advance_lane(self, label, total, lane):
+        before, done, stretch = self.lanes.setdefault(lane, [0, 0, total])
+        if total != stretch:
+            before, done, stretch = before + done, 0, total
+        self.lanes[lane] = [before, done + 1, stretch]
+        units = sum(b + d for b, d, _ in self.lanes.values())
+        still_to_do = sum(max((t or 0) - d, 0) for _, d, t in self.lanes.values())
+        if self.bar is None:
+            self.bar = click.progressbar(length=units + still_to_do, label="syncing", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.length = max(units + still_to_do, 1)
+        self.bar.finished = False  # a longer bar than the last: not full any more
+        self.bar.label = (label if label.startswith(lane) else f"{lane}: {label}")[:40].ljust(40)
+        self.bar.update(units - self.bar.pos)
+
     def retrying(self, seconds: float, retry: int, max_retries: int, url: str) -> None:
         """Say on the bar that a request waits to be tried again ("retrying in 4 s, 2 of 5")."""
         if not self.enabled:
             return
         message = f"retrying in {seconds:.0f} s, {retry} of {max_retries}"
-        if self.bar is None:
-            click.echo(message, err=True)
-            return
-        self.bar.label = message[:40].ljust(40)
-        self.bar.render_progress()
+        with self._lock:
+            if self.bar is None:
+                click.echo(message, err=True)
+                return
+            self.bar.label = message[:40].ljust(40)
+            self.bar.render_progress()
 
     def close(self):
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+            self.lanes = {}
 
 
 def make_progress(ctx: click.Context) -> Progress:

@@ -7,15 +7,16 @@ from scrapers import members as members_api
 from scrapers.errors import TrackerError
 from tracker import store
 from tracker.cli.common import open_db
+from tracker.store.runs import RUN_LOCK_WAIT
 from tracker.sync.members import member_rows, write_member
 
 
-def load_member_files(db, paths):
+def load_member_files(db, paths, *, lock_wait=RUN_LOCK_WAIT):
     """Load saved Members API responses (a ``/api/Members/Search`` page, a ``/api/Members/{id}``
     item, or a list of either) into ``members`` and ``member_names``, all in one transaction.
 
     Each file is one sync run's worth of history in ``changes`` (a run with
-    source ``members load``). Returns ``(run id, members read, {added/changed: n})``.
+    source ``members load``, holding the run lock as a sync does). Returns ``(run id, members read, {added/changed: n})``.
     """
     values = []
     for path in paths:
@@ -31,18 +32,19 @@ def load_member_files(db, paths):
             raise TrackerError("no members found (expected a Members API search response or member item)", source="members load", url=str(path))
         values.extend((value, f"file:{path}") for value in found)
     parsed = [member_rows(value, source) for value, source in values]
-    run_id = store.start_run(db, "members load")
     counts = {}
-    try:
-        with store.transaction(db):
-            for row, names in parsed:
-                outcome = write_member(db, row, names, run_id=run_id)
-                if outcome:
-                    counts[outcome] = counts.get(outcome, 0) + 1
-    except BaseException:
-        store.finish_run(db, run_id, "failed")
-        raise
-    store.finish_run(db, run_id, "ok", message=f"{len(values)} members from {len(paths)} file(s)")
+    with store.run_lock(db, wait=lock_wait) as holder:
+        run_id = store.start_run(db, "members load", holder=holder)
+        try:
+            with store.transaction(db):
+                for row, names in parsed:
+                    outcome = write_member(db, row, names, run_id=run_id)
+                    if outcome:
+                        counts[outcome] = counts.get(outcome, 0) + 1
+        except BaseException:
+            store.finish_run(db, run_id, "failed")
+            raise
+        store.finish_run(db, run_id, "ok", message=f"{len(values)} members from {len(paths)} file(s)")
     return run_id, len(values), counts
 
 

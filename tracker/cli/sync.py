@@ -21,9 +21,11 @@ from tracker.cli.serve import serve_command
 @click.option("--term", "terms", multiple=True, help="A watch term for written questions and statements (repeatable).")
 @click.option("--act", "act_path", metavar="PATH", help="Also load this legislation.gov.uk item's text (e.g. ukpga/2023/54) as the --bill's clauses.")
 @click.option("--versions", "with_versions", is_flag=True, help="Also read every print of the bills, diff them clause by clause and attribute the changes.")
+@click.option("--concurrent/--sequential", default=True, show_default=True,
+              help="Fetch from the services at once, a thread per service (each host still sees at most --rate-limit), or one after another.")
 @click.option("--tag/--no-tag", "then_tag", default=True, show_default=True, help="Then tag what came in and derive positions (as `tracker tag` and `tracker positions derive`).")
 @click.pass_context
-def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, force, with_members, with_hansard, with_divisions, with_questions, terms, act_path, with_versions, then_tag):
+def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, force, with_members, with_hansard, with_divisions, with_questions, terms, act_path, with_versions, concurrent, then_tag):
     """Sync bills, their stages and amendments from the Bills API, and optionally
     members, debates, divisions and written questions about them.
 
@@ -53,7 +55,7 @@ def sync(ctx, bill_ids, search_terms, full, replay, archive_dir, rate_limit, for
     )
     try:
         run = run_sync(db, steps, sources=sources, replay=replay, archive_dir=archive_dir, full=full, rate_limit=rate_limit,
-                       progress=progress, client_options={"on_retry": progress.retrying}, force=force)
+                       progress=progress, client_options={"on_retry": progress.retrying}, force=force, concurrent=concurrent)
     finally:
         progress.close()
     report_run(run)

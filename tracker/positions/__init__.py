@@ -32,33 +32,34 @@ from tracker.positions.views import (
     topic_positions,
 )
 from tracker.positions.votes import division_sides, vote_alignment
+from tracker.store.runs import RUN_LOCK_WAIT
 
 __all__ = ["derive", "family_timeline", "list_commitments", "member_summary", "topic_positions"]
 
 
-def derive(db, *, today: str | None = None, run_id: int | None = None) -> dict:
+def derive(db, *, today: str | None = None, run_id: int | None = None, lock_wait: float = RUN_LOCK_WAIT) -> dict:
     """Recompute families, positions, division alignment and commitments in one transaction.
 
     ``today`` (YYYY-MM-DD, default the current date) decides commitments' status.
     Commitments are written with change tracking in run ``run_id`` (a new
-    ``positions`` sync run when None), so a status change is a ``changes`` row;
-    everything else is replaced as a whole. Returns counts of what was derived.
+    ``positions`` sync run when None, holding the run lock as a sync does: waiting up to
+    ``lock_wait`` seconds for the run holding it, then saying which), so a status change
+    is a ``changes`` row; everything else is replaced as a whole. Returns counts of what was derived.
     """
     today = today or date.today().isoformat()
-    own_run = run_id is None
-    if own_run:
-        run_id = store.start_run(db, "positions")
-    try:
+    if run_id is not None:
         with store.transaction(db):
-            summary = _derive(db, today, run_id)
-    except BaseException:
-        if own_run:
-            store.finish_run(db, run_id, "failed")
-        raise
-    if own_run:
-        store.finish_run(db, run_id, "ok", message=", ".join(f"{v} {k}" for k, v in summary.items() if k != "run_id"))
-    summary["run_id"] = run_id
-    return summary
+            return {**_derive(db, today, run_id), "run_id": run_id}
+    with store.run_lock(db, wait=lock_wait) as holder:
+        own_run = store.start_run(db, "positions", holder=holder)
+        try:
+            with store.transaction(db):
+                summary = _derive(db, today, own_run)
+        except BaseException:
+            store.finish_run(db, own_run, "failed")
+            raise
+        store.finish_run(db, own_run, "ok", message=", ".join(f"{v} {k}" for k, v in summary.items() if k != "run_id"))
+    return {**summary, "run_id": own_run}
 
 
 def _derive(db, today, run_id):

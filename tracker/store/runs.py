@@ -4,36 +4,32 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 
 import sqlite_utils
 
 from scrapers.errors import TrackerError
-from tracker.store.db import transaction, utcnow
+from tracker.store.db import database_path, transaction, utcnow
 from tracker.vocab import RunStatus
 
 RUN_LOCK_WAIT = 30.0  # seconds a run waits for the one before it to end
-
-
-def database_file(db: sqlite_utils.Database) -> str | None:
-    """The file ``db`` lives in (None for an in-memory database)."""
-    row = db.execute("PRAGMA database_list").fetchone()
-    return row[2] or None if row else None
 
 
 @contextlib.contextmanager
 def run_lock(db: sqlite_utils.Database, *, wait: float = RUN_LOCK_WAIT, sleep: Callable[[float], None] = time.sleep,
              clock: Callable[[], float] = time.monotonic) -> Iterator[Callable[[str], None]]:
     """Hold the database's run lock (``<db>.lock``, released by the system when the process dies)
-    while the block runs: one sync (or registry load) at a time per database.
+    while the block runs: one run (a sync, a registry load, positions derive, a members load)
+    at a time per database.
 
     Waits up to ``wait`` seconds for a run holding it, then raises a :class:`TrackerError`
     saying which run holds it. Once held, runs left ``running`` by a killed process are
     marked ``interrupted``. Yields ``note(text)``, which records who holds the lock (the
     run id, once known) for the message another run would print.
     """
-    path = database_file(db)
+    path = database_path(db)
     if path is None:
         yield lambda text: None
         return
@@ -87,14 +83,22 @@ DATASET_KEY = "dataset"
 SAMPLE = "sample"
 
 
-def start_run(db: sqlite_utils.Database, sources: str, archive_path: str | None = None) -> int:
-    """Open a ``sync_runs`` row (status ``running``) and return its id."""
+def start_run(db: sqlite_utils.Database, sources: str, archive_path: str | None = None, *,
+              holder: Callable[[str], None] | None = None) -> int:
+    """Open a ``sync_runs`` row (status ``running``) and return its id.
+
+    Open it holding :func:`run_lock` (or a run starting meanwhile marks it ``interrupted``);
+    ``holder``, the lock's ``note``, is told the run (``<sources> run <id>``) for the line
+    a run waiting for the lock prints.
+    """
     with transaction(db):
         cursor = db.execute(
             "INSERT INTO sync_runs (started_at, sources, status, requests, bytes, archive_path) VALUES (?, ?, ?, 0, 0, ?)",
             [utcnow(), sources, RunStatus.RUNNING, archive_path],
         )
     assert cursor.lastrowid is not None
+    if holder:
+        holder(f"{sources} run {cursor.lastrowid}")
     return cursor.lastrowid
 
 
@@ -131,10 +135,23 @@ def set_state(db: sqlite_utils.Database, key: str, value: str, *, run_id: int) -
 
 
 class HttpCache:
-    """Validators and bodies of earlier responses, for the client's conditional requests."""
+    """Validators and bodies of earlier responses, for the client's conditional requests.
+
+    A client shared by threads (a concurrent sync) reads and writes the cache through
+    each thread's own connection: a thread names its connection with :meth:`use`.
+    """
 
     def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
+        self._default = db
+        self._local = threading.local()
+
+    def use(self, db: sqlite_utils.Database) -> None:
+        """Use ``db`` (this thread's connection to the same database) for this thread's requests."""
+        self._local.db = db
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        return getattr(self._local, "db", self._default)
 
     def get(self, url: str) -> tuple[str | None, str | None, bytes | str | None] | None:
         row = self.db.execute("SELECT etag, last_modified, body FROM http_cache WHERE url = ?", [url]).fetchone()

@@ -1,12 +1,19 @@
-"""The Bills API step: bills, their stages, amendments and ping-pong items."""
+"""The Bills API steps: bills and their stages, then the stages' amendments and ping-pong items.
+
+Two steps, because the Hansard, Votes and Questions searches need only the bills and
+their stages (titles and sitting dates): in a concurrent run they start as soon as the
+stages are in, while the amendments, by far the most requests, are still coming.
+"""
 from scrapers import bills as bills_api
 from scrapers.errors import TrackerError, parsing
 from tracker import store
+from tracker.sync import Records, Step
 from tracker.sync.common import remove_unlisted
 
 
-def bills_step(bill_ids=(), search_terms=()):
-    """A step that syncs the given bills (and all bills matching the search terms)."""
+def bills_steps(bill_ids=(), search_terms=()) -> list[Step]:
+    """The steps that sync the given bills (and all bills matching the search terms): the bills
+    and their stages, then the amendments of the bills whose ``lastUpdate`` moved."""
 
     def step(run):
         ids = list(bill_ids)
@@ -31,11 +38,16 @@ def bills_step(bill_ids=(), search_terms=()):
         if ids and failed >= len(seen):
             raise run.errors[0]
 
-    return step
+    return [
+        Step("bills", "bills", step, writes=frozenset({Records.BILLS, Records.STAGES, Records.MEMBER_REFERENCES})),
+        Step("amendments", "bills", sync_due_amendments, reads=frozenset({Records.STAGES}),
+             writes=frozenset({Records.AMENDMENTS, Records.MEMBER_REFERENCES})),
+    ]
 
 
 def sync_bill(run, bill_id):
-    """Sync one bill: the bill, then (unless unchanged since the last full pass) its stages and amendments."""
+    """Sync one bill, then (unless unchanged since the last full pass) its stages, marking their
+    amendments due (:func:`sync_due_amendments` fetches them)."""
     db, client = run.db, run.client
     data, response = bills_api.fetch_bill(client, bill_id)
     with parsing(bills_api.SOURCE, response.url, record=bill_id):
@@ -58,18 +70,24 @@ def sync_bill(run, bill_id):
             store.upsert(db, "bill_stages", stage_row, run_id=run.run_id, bill_id=bill_id)
     remove_unlisted(run, "bill_stages", {"bill_id": bill_id}, [s["bill_stage_id"] for s in stage_rows], source=bills_api.SOURCE,
                     url=bills_api.stages_url(bill_id), own_url=lambda stage_id: bills_api.stage_url(bill_id, stage_id), bill_id=bill_id)
-    complete = True
-    for stage_row in stage_rows:
-        run.tick(f"{bill_id}: {stage_row['description']}", total=len(stage_rows))
-        try:
-            sync_stage(run, bill_id, stage_row)
-        except TrackerError as error:  # one stage's failure: the others go on, and the next run fetches it again
-            run.fail(error)
-            complete = False
-    if not complete:
-        return
-    with store.transaction(db):
-        store.set_state(db, state_key, row["last_update"], run_id=run.run_id)
+    run.amendments_due.append((bill_id, row["last_update"], stage_rows))
+
+
+def sync_due_amendments(run):
+    """Each due bill's stages' amendments; a bill whose stages all came in whole is marked done
+    at its ``lastUpdate`` (a later run with the same ``lastUpdate`` then skips it)."""
+    for bill_id, last_update, stage_rows in run.amendments_due:
+        complete = True
+        for stage_row in stage_rows:
+            run.tick(f"{bill_id}: {stage_row['description']}", total=len(stage_rows))
+            try:
+                sync_stage(run, bill_id, stage_row)
+            except TrackerError as error:  # one stage's failure: the others go on, and the next run fetches it again
+                run.fail(error)
+                complete = False
+        if complete:
+            with store.transaction(run.db):
+                store.set_state(run.db, f"bills:{bill_id}:lastUpdate", last_update, run_id=run.run_id)
 
 
 def sync_stage(run, bill_id, stage_row):

@@ -46,8 +46,8 @@ def content(row):
 
 
 def per_bill_step(sync_one):
-    """A step running ``sync_one(run, bill_id)`` for each tracked bill (a bill that fails is
-    recorded and the next one goes on), then fetching the members it referred to."""
+    """A step's action running ``sync_one(run, bill_id)`` for each tracked bill (a bill that fails
+    is recorded and the next one goes on)."""
 
     def step(run):
         for bill_id in tracked_bill_ids(run):
@@ -55,17 +55,8 @@ def per_bill_step(sync_one):
                 sync_one(run, bill_id)
             except TrackerError as error:
                 run.fail(error)
-        after_step(run)
 
     return step
-
-
-def after_step(run):
-    """Fetch the members a step referred to, when this run syncs members."""
-    from tracker.sync.members import resolve_members
-
-    if run.resolve_members:
-        resolve_members(run)
 
 
 def shrank_sharply(before: int, still_listed: int) -> bool:

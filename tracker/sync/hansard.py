@@ -6,14 +6,17 @@ from scrapers import references
 from scrapers.errors import TrackerError, parsing
 from scrapers.values import string
 from tracker import store
+from tracker.sync import Records, Step
 from tracker.sync.common import content, evidenced_removals, load_bill, per_bill_step, rows, search_titles
 from tracker.sync.linking import stage_candidates, stage_numbers, tell_stage
 
 
-def hansard_step():
+def hansard_step() -> Step:
     """Each tracked bill's debates in both Houses (Chamber, Westminster Hall, Grand
-    Committee and Public Bill Committee), found by title on each sitting date."""
-    return per_bill_step(sync_bill_debates)
+    Committee and Public Bill Committee), found by title on each sitting date (so after the stages).
+    Speeches are tied to the amendments already in; the relink step ties them to those that come later."""
+    return Step("hansard", "hansard", per_bill_step(sync_bill_debates), reads=frozenset({Records.STAGES}),
+                writes=frozenset({Records.DEBATES, Records.MEMBER_REFERENCES}))
 
 
 def sync_bill_debates(run, bill_id):

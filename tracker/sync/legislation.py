@@ -2,11 +2,11 @@
 from scrapers import legislation
 from scrapers.errors import parsing
 from tracker import store
+from tracker.sync import Records, Step
 from tracker.sync.common import remove_unlisted
 
 
-
-def legislation_step(bill_id, item_path, version="As enacted"):
+def legislation_step(bill_id, item_path, version="As enacted") -> Step:
     """A step that loads the text of ``item_path`` (e.g. ``ukpga/2023/54``) as ``bill_id``'s clauses."""
 
     def step(run):
@@ -20,4 +20,4 @@ def legislation_step(bill_id, item_path, version="As enacted"):
         remove_unlisted(run, "bill_clauses", {"bill_id": bill_id, "version": version}, [row["clause_id"] for row in rows],
                         source=legislation.SOURCE, url=response.url, bill_id=bill_id, what="sections")
 
-    return step
+    return Step("legislation", "legislation", step, writes=frozenset({Records.ACT_TEXT}))

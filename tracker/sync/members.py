@@ -3,15 +3,15 @@ from scrapers import members as members_api
 from scrapers.errors import TrackerError, parsing
 from tracker import store
 from tracker.store import schema
+from tracker.sync import Records, Step
 from tracker.sync.common import rows
 
 
-def members_step():
-    """All current MPs and peers, then every member the database refers to (former ones too),
-    with their name history. Later steps of the same run resolve the members they add."""
+def members_step() -> Step:
+    """All current MPs and peers, with their name forms. (:func:`member_resolution_step`, planned
+    after every step that refers to members, fetches the others the database refers to.)"""
 
     def step(run):
-        run.resolve_members = True
         complete = True
         for house in members_api.HOUSES:
             try:
@@ -25,9 +25,24 @@ def members_step():
             except TrackerError as error:
                 complete = False
                 run.fail(error)
-        resolve_members(run, stale_current=complete)
+        if complete:
+            run.complete_listings.add(CURRENT_MEMBERS)
 
-    return step
+    return Step(CURRENT_MEMBERS, "members", step, writes=frozenset({Records.MEMBERS}))
+
+
+def member_resolution_step() -> Step:
+    """After the steps that refer to members: every member the database refers to (former ones
+    too) that it lacks a full record of, and their name histories; with a whole listing of the
+    current members in this run, also those marked current whom it no longer lists."""
+
+    def step(run):
+        resolve_members(run, stale_current=CURRENT_MEMBERS in run.complete_listings)
+
+    return Step("members:resolve", "members", step, reads=frozenset({Records.MEMBERS, Records.MEMBER_REFERENCES}), writes=frozenset({Records.MEMBERS}))
+
+
+CURRENT_MEMBERS = "members"  # the members step's name, and its mark in ``run.complete_listings``
 
 
 def member_rows(value, source_url, history=None):

@@ -4,7 +4,8 @@ import os
 from scrapers import questions as questions_api
 from scrapers.errors import TrackerError, parsing
 from tracker import store
-from tracker.sync.common import after_step, load_bill, search_titles, tracked_bill_ids
+from tracker.sync import Records, Step
+from tracker.sync.common import load_bill, search_titles, tracked_bill_ids
 
 DEFAULT_WATCH_TERMS = ("Hikvision", "surveillance equipment")
 WATCH_TERMS_ENV = "TRACKER_WATCH_TERMS"
@@ -19,8 +20,8 @@ def watch_terms(terms=()):
     return configured or list(DEFAULT_WATCH_TERMS)
 
 
-def questions_step(terms=()):
-    """Written questions and statements mentioning a tracked bill's title or a watch term."""
+def questions_step(terms=()) -> Step:
+    """Written questions and statements mentioning a tracked bill's title or a watch term (so after the bills)."""
 
     def step(run):
         searches = []
@@ -33,9 +34,8 @@ def questions_step(terms=()):
             searches.extend((title, bill_id) for title in search_titles(bill))
         searches.extend((term, None) for term in watch_terms(terms))
         sync_written(run, searches)
-        after_step(run)
 
-    return step
+    return Step("questions", "questions", step, reads=frozenset({Records.BILLS}), writes=frozenset({Records.QUESTIONS, Records.MEMBER_REFERENCES}))
 
 
 def sync_written(run, searches):

@@ -16,11 +16,13 @@ from scrapers import publications as publications_api
 from scrapers.errors import TrackerError, parsing
 from tracker import store
 from tracker import versions as bill_versions
+from tracker.sync import Records, Step
 from tracker.sync.common import evidenced_removals, load_bill, remove_unlisted, tracked_bill_ids
 
 
-def versions_step(bill_ids=()):
-    """A step that syncs the prints of ``bill_ids`` (default: the run's bills, else every bill)."""
+def versions_step(bill_ids=()) -> Step:
+    """A step that syncs the prints of ``bill_ids`` (default: the run's bills, else every bill), after the
+    bills and the Act (attribution reads their amendments and sections); prints come from the Bills API."""
 
     def step(run):
         ids = list(bill_ids) or tracked_bill_ids(run)
@@ -30,7 +32,7 @@ def versions_step(bill_ids=()):
             except TrackerError as error:
                 run.fail(error)
 
-    return step
+    return Step("versions", "bills", step, reads=frozenset({Records.STAGES, Records.AMENDMENTS, Records.ACT_TEXT}), writes=frozenset({Records.VERSIONS}))
 
 
 def sync_versions(run, bill_id: int):
@@ -110,6 +112,8 @@ def _sync_print(run, bill_id, publication, stages) -> str:
         response = publications_api.fetch_document(run.client, document)
     except TrackerError as error:
         run.fail(error)
+        if _was_read(run.db, version_id):  # a failed download is no evidence the print changed: keep its reading
+            return version_id
         _write_version(run, bill_id, _version_row(bill_id, version_id, label, publication.date, publication.house, stage,
                                                   document.format, document.url, error=error.message, **base))
         return version_id
@@ -125,6 +129,12 @@ def _sync_print(run, bill_id, publication, stages) -> str:
                        response.url, sha256=digest, **base)
     _write_version(run, bill_id, row, bill_print)
     return version_id
+
+
+def _was_read(db, version_id: str) -> bool:
+    """Whether an earlier run read this version's print (its clauses, and the changes to and from it, stand)."""
+    return db.execute("SELECT 1 FROM bill_versions WHERE version_id = ? AND sha256 IS NOT NULL AND error IS NULL",
+                      [version_id]).fetchone() is not None
 
 
 def _sync_act(run, bill_id, stages) -> str | None:

@@ -18,6 +18,7 @@ import sqlite_utils
 from nlp.components import DATA_DIR, read_jsonl
 from scrapers.errors import TrackerError
 from tracker import store
+from tracker.store.runs import RUN_LOCK_WAIT
 from tracker.store.schema import RISK_FLAGS
 from tracker.vocab import RunStatus
 
@@ -72,21 +73,34 @@ def registry_listings(data_dir: Path | str | None = None) -> tuple[list[Listing]
     return listings, len(suppliers), len(provisions)
 
 
-def load_registries(db: sqlite_utils.Database, data_dir: Path | str | None = None) -> tuple[int, int]:
+def load_registries(db: sqlite_utils.Database, data_dir: Path | str | None = None, *,
+                    lock_wait: float = RUN_LOCK_WAIT) -> tuple[int, int]:
     """Make ``suppliers``, ``supplier_risk_flags`` and ``provisions`` match the data files;
-    returns the numbers of suppliers and provisions listed."""
+    returns the numbers of suppliers and provisions listed.
+
+    A load that changes something is a run, so it holds the run lock as a sync does
+    (waiting up to ``lock_wait`` seconds for one, then saying which run holds it);
+    registries already current are left alone without waiting, as every tagging run finds them.
+    """
     listings, n_suppliers, n_provisions = registry_listings(data_dir)
-    if all(store.listing_is_current(db, table, rows, key=key) for table, rows, key in listings):
+    if _current(db, listings):
         return n_suppliers, n_provisions
-    run_id = store.start_run(db, RUN_SOURCES)
-    status, counts = RunStatus.FAILED, Counter[str]()
-    try:
-        with store.transaction(db):
-            for table, rows, key in listings:
-                counts.update(store.refresh_listing(db, table, rows, run_id=run_id, key=key))
-        status = RunStatus.OK
-    finally:
-        summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
-        store.finish_run(db, run_id, status,
-                         message=f"{n_suppliers} suppliers and {n_provisions} provisions listed" + (f": {summary}" if summary else ""))
+    with store.run_lock(db, wait=lock_wait) as holder:
+        if _current(db, listings):  # another load brought them up to date while this one waited
+            return n_suppliers, n_provisions
+        run_id = store.start_run(db, RUN_SOURCES, holder=holder)
+        status, counts = RunStatus.FAILED, Counter[str]()
+        try:
+            with store.transaction(db):
+                for table, rows, key in listings:
+                    counts.update(store.refresh_listing(db, table, rows, run_id=run_id, key=key))
+            status = RunStatus.OK
+        finally:
+            summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+            store.finish_run(db, run_id, status,
+                             message=f"{n_suppliers} suppliers and {n_provisions} provisions listed" + (f": {summary}" if summary else ""))
     return n_suppliers, n_provisions
+
+
+def _current(db: sqlite_utils.Database, listings: list[Listing]) -> bool:
+    return all(store.listing_is_current(db, table, rows, key=key) for table, rows, key in listings)
