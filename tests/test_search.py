@@ -230,8 +230,10 @@ def test_tagged_lookups_use_integer_keys_and_indexes_not_casts(demo):
     assert "CAST" not in search.TAGGED_DOCS_SQL
     conn = sqlite3.connect(demo)
     plan = " ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + search.TAGGED_DOCS_SQL,
-                                               {"kind": "amendments", "label": "PROVISION", "ids": '["x"]', "limit": 5}).fetchall())
-    assert "USING INDEX" in plan and "SCAN mentions" not in plan
+                                               {"kind": "amendments", "label": "PROVISION", "id": "x", "limit": 5}).fetchall())
+    # one entity's documents of one table, in order along the index: a page is read, not every mention of the table
+    assert "USING INDEX idx_mentions_label_entity_id_doc_table_doc_id (label=? AND entity_id=? AND doc_table=?)" in plan
+    assert "SCAN mentions" not in plan and "TEMP B-TREE FOR GROUP BY" not in plan and "TEMP B-TREE FOR ORDER BY" not in plan
     assert search._keys(conn, schema.table("amendments"), ["10001551"]) == [10001551]
     found = answer(demo, "surveillance equipment")
     assert found.tagged  # tagged hits still found

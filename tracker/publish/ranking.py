@@ -21,9 +21,11 @@ Counts are exact in every case: a word's document frequency, or the size of the 
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import reduce
 
@@ -239,18 +241,32 @@ def snippets(conn: sqlite3.Connection, table: schema.Table, match: str, rowids: 
     """FTS5's ``snippet()`` of ``match`` in each of ``rowids``, made in a scratch index of those rows alone:
     the same tokenizer and columns, so the same words are marked, at a cost that does not grow with
     how common the words are (in the table's own index, each row's snippet seeks in the words' whole lists)."""
-    if not rowids:
-        return {}
+    with _rows_alone(conn, table, rowids) as (scratch, name):
+        return dict(scratch.execute(f"SELECT rowid, snippet([{name}], -1, ?, ?, '…', ?) FROM [{name}] WHERE [{name}] MATCH ?",
+                                    [marks[0], marks[1], tokens, match]).fetchall())
+
+
+def matching(conn: sqlite3.Connection, table: schema.Table, match: str, rowids: list[int]) -> set[int]:
+    """Which of ``rowids`` ``match`` matches, asked of those rows alone as :func:`snippets` does (no snippets made)."""
+    with _rows_alone(conn, table, rowids) as (scratch, name):
+        return {rowid for (rowid,) in scratch.execute(f"SELECT rowid FROM [{name}] WHERE [{name}] MATCH ?", [match])}
+
+
+@contextlib.contextmanager
+def _rows_alone(conn: sqlite3.Connection, table: schema.Table, rowids: list[int]) -> Iterator[tuple[sqlite3.Connection, str]]:
+    """This thread's scratch index holding ``rowids``' searched columns of ``table``, dropped afterwards
+    (dropping costs nothing; deleting the rows from FTS5 would tokenize them all again)."""
     columns = [c for c, _ in weighted_columns(table)]
     cols = ", ".join(f"[{c}]" for c in columns)
-    rows = conn.execute(f"SELECT rowid, {cols} FROM [{table.name}] WHERE rowid IN (SELECT value FROM json_each(?))",
-                        [json.dumps(rowids)]).fetchall()
     scratch = _scratch()
-    name = f"snippets_{table.name}"
-    scratch.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS [{name}] USING fts5({cols}, tokenize='porter unicode61')")
-    scratch.execute(f"DELETE FROM [{name}]")
-    scratch.executemany(f"INSERT INTO [{name}] (rowid, {cols}) VALUES ({', '.join('?' for _ in range(len(columns) + 1))})", rows)
-    found = dict(scratch.execute(f"SELECT rowid, snippet([{name}], -1, ?, ?, '…', ?) FROM [{name}] WHERE [{name}] MATCH ?",
-                                 [marks[0], marks[1], tokens, match]).fetchall())
-    scratch.execute(f"DELETE FROM [{name}]")
-    return found
+    name = f"rows_alone_{table.name}"
+    scratch.execute(f"DROP TABLE IF EXISTS [{name}]")
+    scratch.execute(f"CREATE VIRTUAL TABLE [{name}] USING fts5({cols}, tokenize='porter unicode61')")
+    if rowids:
+        rows = conn.execute(f"SELECT rowid, {cols} FROM [{table.name}] WHERE rowid IN (SELECT value FROM json_each(?))",
+                            [json.dumps(rowids)]).fetchall()
+        scratch.executemany(f"INSERT INTO [{name}] (rowid, {cols}) VALUES ({', '.join('?' for _ in range(len(columns) + 1))})", rows)
+    try:
+        yield scratch, name
+    finally:
+        scratch.execute(f"DROP TABLE [{name}]")

@@ -319,11 +319,13 @@ NAMED_ENTITIES_SQL = """WITH RECURSIVE wanted(label, id, name) AS (
 SELECT DISTINCT label, id, name FROM wanted"""
 
 
-# The documents of one table tagged with the entities ``:ids`` of one label: by the (label, entity_id)
-# index, grouped by the stored key as it is (no cast: a key is compared in its own type below).
-TAGGED_DOCS_SQL = """SELECT doc_id AS id, group_concat(DISTINCT text) AS texts, group_concat(DISTINCT entity_id) AS entities
-FROM mentions WHERE label = :label AND entity_id IN (SELECT value FROM json_each(:ids)) AND doc_table = :kind
-GROUP BY doc_id ORDER BY min(id) LIMIT :limit"""
+# One entity's documents of one table, the first ``:limit`` in the order of their keys as the
+# mentions hold them: walked along the (label, entity_id, doc_table, doc_id) index, so a search
+# naming an entity with a hundred thousand mentions reads a page of them (no cast: a key is
+# compared in its own type below).
+TAGGED_DOCS_SQL = """SELECT doc_id AS id, group_concat(DISTINCT text) AS texts
+FROM mentions WHERE label = :label AND entity_id = :id AND doc_table = :kind
+GROUP BY doc_id ORDER BY doc_id LIMIT :limit"""
 
 
 def _keys(conn, table, ids):
@@ -355,17 +357,18 @@ def add_tagged(conn, results, chosen, per_kind):
     for table in chosen:
         found: dict[object, tuple[str, list[str]]] = {}
         for label, ids in by_label.items():
-            for r in _rows(conn, TAGGED_DOCS_SQL, {"kind": table.name, "label": label, "ids": json.dumps(ids), "limit": per_kind * 10}):
-                texts, entities = found.get(r["id"], ("", []))
-                entities = entities + [names.get((label, e), e) for e in (r["entities"] or "").split(",") if e]
-                found[r["id"]] = (",".join(x for x in (texts, r["texts"]) if x), entities)
+            for entity_id in ids:
+                for r in _rows(conn, TAGGED_DOCS_SQL, {"kind": table.name, "label": label, "id": entity_id, "limit": per_kind * 10}):
+                    texts, entities = found.get(r["id"], ("", []))
+                    found[r["id"]] = (",".join(x for x in (texts, r["texts"]) if x), entities + [names.get((label, entity_id), entity_id)])
         if not found:
             continue
+        found = dict(list(found.items())[: per_kind * 10])  # a page's worth, however many narrower provisions
         keys = dict(zip(_keys(conn, table, list(found)), found.values()))
         rowids = dict(conn.execute(f"SELECT rowid, [{table.id}] FROM [{table.name}] WHERE [{table.id}] IN (SELECT value FROM json_each(?))",
                                    [json.dumps(list(keys))]).fetchall())
         # Which of them the words match (those are among the ranked hits already): asked of these rows alone.
-        matched = {rowids[r] for r in ranking.snippets(conn, table, results.match, list(rowids))}
+        matched = {rowids[r] for r in ranking.matching(conn, table, results.match, list(rowids))}
         shown = {(h.kind, h.id) for h in results.hits}
         extra = [k for k in keys if k not in matched and (table.name, k) not in shown][:per_kind]
         for key in extra:
