@@ -175,8 +175,11 @@ def _postings(conn, table, term):
         return np.empty(0, np.uint32), np.empty(0, np.float32)
     docs = np.concatenate([np.frombuffer(d, np.uint32) for d, _ in blocks])
     freqs = np.concatenate([np.frombuffer(f, np.float32) for _, f in blocks])
-    order = np.argsort(docs, kind="stable")  # a radix sort for these integers
-    return docs[order], freqs[order]
+    # In document order: a term has one posting a document, so sorting (document, frequency's bits)
+    # packed in 64 bits orders both at once, in half the time of an argsort and two gathers.
+    packed = (docs.astype(np.uint64) << np.uint64(32)) | freqs.view(np.uint32).astype(np.uint64)
+    packed.sort()
+    return (packed >> np.uint64(32)).astype(np.uint32), (packed & np.uint64(0xFFFFFFFF)).astype(np.uint32).view(np.float32)
 
 
 def _merged(conn, table, index, groups, k):
