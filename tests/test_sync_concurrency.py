@@ -23,8 +23,6 @@ from tracker.sync import plan_steps, run_sync
 from tracker.sync.demo import SAMPLE_ACT, SAMPLE_BILL, SAMPLE_WATCH_TERMS
 from tracker.sync.lanes import lanes, prerequisites
 
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
-
 
 def every_source():
     return plan_steps(bill_ids=[SAMPLE_BILL], act_path=SAMPLE_ACT, members=True, hansard=True, divisions=True,
